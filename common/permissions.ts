@@ -1,0 +1,50 @@
+/**
+ * Roles, permissions and the one matrix between them. The server decides with it; the web only uses it
+ * to hide what a person may not do.
+ */
+export const ROLES = ['admin', 'secretary', 'doctor', 'lab'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'session.self',
+  'staff.read',
+  'staff.manage',
+  'clinic.settings',
+  'patients.read',
+  'patients.write',
+  'patients.history',
+  'appointments.read',
+  'appointments.write',
+  'visits.read',
+  'visits.board',
+  'visits.checkin',
+  'visits.frontdesk_exit',
+  'visits.consult',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const everyone: Permission[] = ['session.self', 'staff.read'];
+
+/** The role → permission matrix: the single source of truth. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: [...everyone, 'staff.manage', 'clinic.settings', 'patients.read', 'patients.history', 'visits.read', 'visits.board', 'appointments.read', 'audit.read'],
+  secretary: [
+    ...everyone,
+    'patients.read',
+    'patients.write',
+    'patients.history',
+    'appointments.read',
+    'appointments.write',
+    'visits.read',
+    'visits.board',
+    'visits.checkin',
+    'visits.frontdesk_exit',
+  ],
+  doctor: [...everyone, 'patients.read', 'appointments.read', 'appointments.write', 'visits.read', 'visits.consult'],
+  lab: [...everyone],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
