@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { AppError } from '../../common/errors.ts';
@@ -6,6 +5,7 @@ import { can, type Permission, type Role } from '../../common/permissions.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { auditDenied, type Actor } from '../events/transaction.ts';
+import { hashToken } from '../features/auth/tokens.ts';
 
 export type RouteAccess = { permission: Permission } | { public: true };
 
@@ -23,10 +23,6 @@ export const CSRF_HEADER = 'x-requested-with';
 export function sessionCookieName(config: Config): string {
   // The __Host- prefix needs the Secure flag, which browsers honour only over TLS.
   return config.tlsCert ? '__Host-session' : 'session';
-}
-
-export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }
 
 export interface SessionRow {

@@ -5,7 +5,7 @@ import { AppError } from '../../../common/errors.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { inClinic, writeTx, type Actor, type TxDeps } from '../../events/transaction.ts';
-import { hashToken } from '../../http/guard.ts';
+import { hashToken } from './tokens.ts';
 import * as q from './auth.queries.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
