@@ -6,7 +6,9 @@ import fastifyStatic from '@fastify/static';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import type { Keys } from './crypto/keys.ts';
 import { startOutboxTailer, type OutboxTailer } from './events/outbox.ts';
+import { startAuditSealer } from './features/audit/audit.chain.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { registerGuard } from './http/guard.ts';
 import { typed } from './http/routes.ts';
@@ -26,6 +28,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Outbox polling interval; tests shorten it. */
   outboxIntervalMs?: number;
+  /** With keys, this process also seals the audit trail's hash chain in the background. */
+  keys?: Keys;
 }
 
 export interface App {
@@ -77,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const hub = createEventHub({ db: deps.db, config: deps.config });
   const tailer = await startOutboxTailer(deps.db, (rows) => hub.deliver(rows), deps.outboxIntervalMs ?? 250);
   hub.attach(tailer);
+  const sealer = deps.keys ? startAuditSealer(deps.db, deps.keys.auditChain) : null;
   const txDeps = { db: deps.db, onEventsCommitted: () => tailer.wake() };
   const featureDeps = { ...txDeps, config: deps.config, clock: deps.clock };
 
@@ -104,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async close() {
       tailer.stop();
       hub.close();
+      await sealer?.stop();
       await fastify.close();
     },
   };

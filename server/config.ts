@@ -14,6 +14,9 @@ export interface Config {
   webDist: string;
   /** Trust X-Forwarded-For from a reverse proxy in front of several instances. */
   trustProxy: boolean;
+  /** The master key itself (hex or base64), or a file holding it; default DATA_DIR/clinic.key. */
+  clinicMasterKey: string | null;
+  clinicKeyFile: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -48,5 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsKey,
     webDist: path.resolve(env.WEB_DIST || 'dist/web'),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    clinicMasterKey: env.CLINIC_MASTER_KEY || null,
+    clinicKeyFile: env.CLINIC_KEY_FILE ? path.resolve(env.CLINIC_KEY_FILE) : null,
   };
 }

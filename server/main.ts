@@ -4,6 +4,7 @@ import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb, migrate, type Db } from './db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
+import { loadKeys } from './crypto/keys.ts';
 
 const say = (line: string) => process.stdout.write(line + '\n');
 
@@ -41,9 +42,10 @@ export async function openDatabase(config: Config, log: (line: string) => void =
 
 /** Runs the clinic server until SIGINT or SIGTERM, then closes the app and its embedded PostgreSQL cleanly. */
 export async function runServer(config: Config, prepare?: (database: Database) => Promise<void>): Promise<void> {
+  const keys = loadKeys(config, say);
   const database = await openDatabase(config);
   if (prepare) await prepare(database);
-  const app = await buildApp({ db: database.db, config, clock: systemClock, logger: process.env.LOG_REQUESTS === '1' });
+  const app = await buildApp({ db: database.db, config, clock: systemClock, keys, logger: process.env.LOG_REQUESTS === '1' });
   await app.fastify.listen({ port: config.port, host: config.host });
   const scheme = config.tlsCert ? 'https' : 'http';
   say(`Doctors-System is ready at ${scheme}://${config.host}:${config.port}`);

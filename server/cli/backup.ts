@@ -17,6 +17,7 @@ const TABLES = [
   'visit_history',
   'daily_counters',
   'audit_log',
+  'audit_chain',
   'outbox',
 ] as const;
 const IDENTITY_TABLES = ['doctor_schedule_blocks', 'patient_versions', 'appointment_history', 'visit_history', 'audit_log', 'outbox'];

@@ -8,6 +8,8 @@ import { isValidTimeZone, setUpClinic } from '../features/auth/auth.service.ts';
 import { hashPassword } from '../features/auth/passwords.ts';
 import { openDatabase } from '../main.ts';
 import { backup, restore } from './backup.ts';
+import { loadKeys } from '../crypto/keys.ts';
+import { sealAuditRows, verifyAuditChain } from '../features/audit/audit.chain.ts';
 import { DEMO_PASSWORD, seedDemo } from './demo-data.ts';
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -18,6 +20,7 @@ const HELP = `Doctors-System operator commands (npm run ds -- <command>):
   create-admin <username> "<display name>"   add an admin to the clinic (password from DS_PASSWORD or asked)
       first run only: --clinic-name "<name>" --time-zone <IANA zone> --currency <ABC> [--language en|ar]
   seed-demo                                   fill an EMPTY database with the demo clinic
+  audit-verify                                recompute the audit trail's hash chain; exit 1 if it was tampered with
   backup <file.ndjson.gz>                     write every clinic table to one file (consistent snapshot)
   restore <file.ndjson.gz>                    load a backup into an EMPTY database
   help                                        this text
@@ -92,6 +95,22 @@ async function main() {
       const database = await openDatabase(loadConfig(), quiet);
       try {
         say((await seedDemo(database, say)) ? `Demo clinic created; every demo password is ${DEMO_PASSWORD}.` : 'A clinic already exists: nothing seeded.');
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'audit-verify': {
+      const config = loadConfig();
+      const keys = loadKeys(config, say);
+      const database = await openDatabase(config, quiet);
+      try {
+        await sealAuditRows(database.db, keys.auditChain);
+        const report = await verifyAuditChain(database.ownerUrl, keys.auditChain);
+        say(`Checked ${report.checked} sealed audit rows; ${report.unsealed} newer rows not sealed yet.`);
+        for (const problem of report.problems) say(`PROBLEM: ${problem}`);
+        say(report.problems.length === 0 ? 'The audit trail is intact.' : `${report.problems.length} problem(s) found.`);
+        if (report.problems.length > 0) process.exitCode = 1;
       } finally {
         await database.close();
       }
