@@ -123,3 +123,11 @@ export function foldForSearch(text: string): string {
 export function phoneDigits(phone: string): string {
   return foldForSearch(phone).replace(/\D/g, '');
 }
+
+/**
+ * The part of a phone number that stays the same however it is written: without the trunk "0" or the
+ * country code, so "0791234567", "+962 79 123 4567" and "00962791234567" all give "791234567".
+ */
+export function phoneTail(digits: string): string {
+  return digits.replace(/^0+/, '').slice(-9);
+}

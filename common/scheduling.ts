@@ -12,6 +12,7 @@ export const Appointment = Type.Object(
     doctorName: Text(120),
     patientId: Uuid,
     patientName: Text(200),
+    patientNameArabic: Type.Union([Text(200), Type.Null()]),
     patientMrn: Text(20),
     startsAt: IsoDateTime,
     endsAt: IsoDateTime,

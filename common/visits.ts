@@ -37,6 +37,7 @@ export const Visit = Type.Object(
     id: Uuid,
     patientId: Uuid,
     patientName: Text(200),
+    patientNameArabic: Type.Union([Text(200), Type.Null()]),
     patientMrn: Text(20),
     doctorId: Type.Union([Uuid, Type.Null()]),
     doctorName: Type.Union([Text(120), Type.Null()]),

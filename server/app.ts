@@ -9,7 +9,7 @@ import type { Db } from './db/database.ts';
 import type { Keys } from './crypto/keys.ts';
 import { startOutboxTailer, type OutboxTailer } from './events/outbox.ts';
 import { startAuditSealer } from './features/audit/audit.chain.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { refuseNulCharacters, registerErrorHandling } from './http/errors.ts';
 import { registerGuard } from './http/guard.ts';
 import { typed } from './http/routes.ts';
 import { createEventHub, type EventHub } from './http/sse.ts';
@@ -88,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(cookie);
   registerErrorHandling(fastify);
   registerGuard(fastify, deps);
+  refuseNulCharacters(fastify);
   securityHeaders(fastify, deps.config);
 
   const api = typed(fastify);

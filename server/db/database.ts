@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -24,6 +24,8 @@ export interface DbOptions {
    * superuser, so row-level security applies to it; migrations run as the connecting owner.
    */
   role?: 'doctors_app';
+  /** Receives every query Kysely runs, with its duration; the benchmark counts round trips with it. */
+  log?: (event: LogEvent) => void;
 }
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
@@ -41,6 +43,7 @@ export function createDb(url: string, options: DbOptions = {}): Db {
       // Awaited before the connection is first used, so no query ever runs with the owner's rights.
       onCreateConnection: setRole ? async (connection) => void (await connection.executeQuery(setRole)) : undefined,
     }),
+    ...(options.log && { log: options.log }),
   });
 }
 

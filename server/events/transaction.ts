@@ -72,7 +72,8 @@ async function flush(conn: Kysely<Database>, actor: Actor, audits: AuditRecord[]
     entity_id: a.entityId ?? null,
     patient_id: a.patientId ?? null,
     outcome,
-    details: a.details ? JSON.stringify(a.details) : null,
+    // The whole batch is serialised once below; encoding details here too would store a JSON string.
+    details: a.details ?? null,
   }));
   const eventRows = events.map((e) => ({ clinic_id: actor.clinicId, type: e.type, entity_id: e.entityId }));
   await sql`

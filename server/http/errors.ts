@@ -41,3 +41,33 @@ export function registerErrorHandling(app: FastifyInstance): void {
     reply.status(404).send({ error: { code: 'not_found', message: `No such address: ${request.method} ${request.url.split("?")[0].slice(0, 200)}` } } satisfies ErrorBody);
   });
 }
+
+function containsNul(root: unknown): boolean {
+  const pending = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(item);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, so such input would fail inside a query as a 500. Refuse it as
+ * invalid instead, after the schema checks so their field-by-field answers come first.
+ */
+export function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request) => {
+    if (containsNul(request.query) || containsNul(request.body)) {
+      throw new AppError('validation_failed', 'Text may not contain the NUL character.', {
+        fields: [{ field: containsNul(request.body) ? 'body' : 'querystring', rule: 'no_nul', message: 'must not contain U+0000' }],
+      });
+    }
+  });
+}

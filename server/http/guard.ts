@@ -47,7 +47,9 @@ export function actorFromSession(row: SessionRow, ip: string): Actor {
 
 /**
  * Default deny: every route must declare its access, or the app refuses to start. Each request is then
- * checked for a CSRF header (state changes), a live session, and the route's permission.
+ * checked for a CSRF header (state changes), a live session, and the route's permission. The check runs
+ * as soon as the request arrives, before its body is read or validated, so a caller who may not use a
+ * route learns nothing about what it expects.
  */
 export function registerGuard(app: FastifyInstance, deps: { db: Db; config: Config }): void {
   const cookieName = sessionCookieName(deps.config);
@@ -57,7 +59,7 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; config: Conf
       throw new Error(`route ${route.method} ${route.url} declares no access: add config.access`);
     }
   });
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
     if (request.method !== 'GET' && request.method !== 'HEAD' && !request.headers[CSRF_HEADER]) {

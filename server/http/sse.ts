@@ -105,6 +105,11 @@ export function createEventHub(deps: { db: Db; config: Config }): EventHub {
     send(sub, pending);
   }
 
+  // Sessions also end without any event (idle or absolute timeout): look at every open stream's session
+  // every few seconds too, so such a screen is told and cleared promptly.
+  const sweep = setInterval(() => void recheck([...subscribers]).catch(() => {}), 5_000);
+  sweep.unref();
+
   return {
     deliver,
     attach: (t) => {
@@ -112,6 +117,7 @@ export function createEventHub(deps: { db: Db; config: Config }): EventHub {
     },
     size: () => subscribers.size,
     close: () => {
+      clearInterval(sweep);
       for (const sub of subscribers) sub.end();
       subscribers.clear();
     },

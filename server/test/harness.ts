@@ -41,6 +41,14 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     async drop() {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
+      // Connections of the pools just closed may still be saying goodbye; forcing them off at once makes
+      // the server send a FATAL to a client that is ending, which surfaces as an uncaught error. Wait for
+      // them briefly, and force only what is left after that.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
     },

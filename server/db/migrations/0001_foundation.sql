@@ -255,6 +255,8 @@ CREATE TRIGGER patient_versions_no_truncate BEFORE TRUNCATE ON patient_versions
   FOR EACH STATEMENT EXECUTE FUNCTION reject_change();
 CREATE TRIGGER appointment_history_append_only BEFORE UPDATE OR DELETE ON appointment_history
   FOR EACH ROW EXECUTE FUNCTION reject_change();
+CREATE TRIGGER appointment_history_no_truncate BEFORE TRUNCATE ON appointment_history
+  FOR EACH STATEMENT EXECUTE FUNCTION reject_change();
 
 -- Row-level security: a transaction sees only the clinic it declared.
 DO $$
@@ -344,3 +346,34 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 REVOKE ALL ON FUNCTION auth_live_sessions(uuid[], integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_live_sessions(uuid[], integer) TO doctors_app;
+
+-- Patient search. Row-level security would forbid the trigram indexes here (LIKE is not leakproof, so
+-- PostgreSQL must check the policy on every row first: a sequential scan at 100,000 patients). This
+-- function therefore runs as the owner and applies the clinic filter itself, in every branch, so each
+-- branch uses its own index. Exact matches (record number, national id) rank first, then phone, then name.
+CREATE FUNCTION patient_search(p_exact text, p_digits text, p_name_main text, p_name_all text[], p_limit integer)
+RETURNS TABLE (id uuid, mrn text, given_name_latin text, family_name_latin text, given_name_arabic text,
+               family_name_arabic text, sex text, birth_date date, phone text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  WITH clinic AS (SELECT current_clinic_id() AS id),
+  hits AS (
+    SELECT p.id, 0 AS rank FROM patients p, clinic c WHERE p_exact IS NOT NULL AND p.clinic_id = c.id AND p.mrn = p_exact
+    UNION ALL
+    SELECT p.id, 0 FROM patients p, clinic c WHERE p_exact IS NOT NULL AND p.clinic_id = c.id AND p.national_id = p_exact
+    UNION ALL
+    SELECT p.id, 1 FROM patients p, clinic c
+    WHERE p_digits IS NOT NULL AND p.clinic_id = c.id AND p.phone_digits LIKE '%' || p_digits || '%'
+    UNION ALL
+    SELECT p.id, 2 FROM patients p, clinic c
+    WHERE p_name_main IS NOT NULL AND p.clinic_id = c.id AND p.search_name LIKE p_name_main
+      AND p.search_name LIKE ALL (p_name_all)
+  ),
+  ranked AS (SELECT h.id, min(h.rank) AS rank FROM hits h GROUP BY h.id)
+  SELECT p.id, p.mrn, p.given_name_latin, p.family_name_latin, p.given_name_arabic, p.family_name_arabic,
+         p.sex, p.birth_date, p.phone
+  FROM ranked r JOIN patients p ON p.id = r.id
+  ORDER BY r.rank, p.search_name, p.mrn
+  LIMIT p_limit
+$$;
+REVOKE ALL ON FUNCTION patient_search(text, text, text, text[], integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION patient_search(text, text, text, text[], integer) TO doctors_app;

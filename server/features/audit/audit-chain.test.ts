@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, patientBody, type TestContext } from '../../test/harness.ts';
+import { eventually } from '../../test/sockets.ts';
 import { sealAuditRows, verifyAuditChain } from './audit.chain.ts';
 
 let t: TestContext;
@@ -27,10 +28,26 @@ async function asAttacker(statement: string) {
   }
 }
 
+/**
+ * Seals until no audit row is left out. A row can be sealed only once every older transaction on the
+ * whole PostgreSQL server has finished, and the other test files' databases share that server.
+ */
+async function sealEverything(): Promise<number> {
+  let sealed = 0;
+  await eventually(async () => {
+    sealed += await sealAuditRows(t.db, key);
+    const { rows } = await t.owner.query(
+      'SELECT NOT EXISTS (SELECT 1 FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)) AS done',
+    );
+    return rows[0].done;
+  }, 'every audit row to be sealed');
+  return sealed;
+}
+
 describe('audit hash chain', () => {
   it('seals every row once and verifies an untouched trail', async () => {
     await activity();
-    const sealed = await sealAuditRows(t.db, key);
+    const sealed = await sealEverything();
     expect(sealed).toBeGreaterThan(3);
     expect(await sealAuditRows(t.db, key)).toBe(0);
     const report = await verifyAuditChain(t.url, key);
@@ -40,7 +57,7 @@ describe('audit hash chain', () => {
 
   it('detects a changed row', async () => {
     await activity();
-    await sealAuditRows(t.db, key);
+    await sealEverything();
     const { rows } = await t.owner.query("SELECT id FROM audit_log WHERE action = 'patient.create' ORDER BY id DESC LIMIT 1");
     await asAttacker(`UPDATE audit_log SET actor_id = NULL WHERE id = ${rows[0].id}`);
     const report = await verifyAuditChain(t.url, key);
@@ -52,7 +69,7 @@ describe('audit hash chain', () => {
 
   it('detects a row slipped into the sealed part, and a chain rebuilt without the key', async () => {
     await activity();
-    await sealAuditRows(t.db, key);
+    await sealEverything();
     const { rows } = await t.owner.query('SELECT id, clinic_id FROM audit_log ORDER BY id LIMIT 1');
     await t.owner.query(
       `INSERT INTO audit_log (id, clinic_id, action, outcome, xid) OVERRIDING SYSTEM VALUE VALUES (0, $1, 'forged', 'success', '1'::xid8)`,

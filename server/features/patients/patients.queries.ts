@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Patient, PatientSummary } from '../../../common/patients.ts';
+import { phoneTail, type Patient, type PatientSummary } from '../../../common/patients.ts';
 import type { Database, PatientsTable } from '../../db/schema.ts';
 
 type PatientRow = Omit<PatientsTable, 'version' | 'created_at' | 'updated_at'> & { version: number; created_at: Date; updated_at: Date };
@@ -80,24 +80,18 @@ export interface SearchTerms {
 
 /**
  * One query for every kind of search: exact record number or national id, phone digits, and every
- * name token as a substring of the folded names (trigram index). Exact matches sort first.
+ * name token as a substring of the folded names (trigram index). Exact matches sort first. It runs
+ * through patient_search(), which filters by the transaction's clinic itself (see the migration).
  */
 export async function searchPatients(db: Kysely<Database>, terms: SearchTerms, limit: number): Promise<SummaryRow[]> {
-  const conditions = [];
-  if (terms.exact) conditions.push(sql`(mrn = ${terms.exact} OR upper(national_id) = upper(${terms.exact}))`);
-  if (terms.digits && terms.digits.length >= 4) conditions.push(sql`phone_digits LIKE ${'%' + terms.digits + '%'}`);
-  if (terms.nameTokens.length > 0) {
-    conditions.push(sql`(${sql.join(terms.nameTokens.map((t) => sql`search_name LIKE ${'%' + escapeLike(t) + '%'}`), sql` AND `)})`);
-  }
-  if (conditions.length === 0) return [];
-  return db
-    .selectFrom('patients')
-    .select(SUMMARY_COLUMNS)
-    .where(sql<boolean>`(${sql.join(conditions, sql` OR `)})`)
-    .orderBy(sql`(mrn = ${terms.exact ?? ''} OR upper(coalesce(national_id, '')) = upper(${terms.exact ?? ''}))`, 'desc')
-    .orderBy('search_name')
-    .limit(limit)
-    .execute();
+  const patterns = terms.nameTokens.map((t) => '%' + escapeLike(t) + '%');
+  // The longest token is the most selective one for the trigram index; the others filter.
+  const main = [...patterns].sort((a, b) => b.length - a.length)[0] ?? null;
+  const digits = terms.digits && terms.digits.length >= 4 ? escapeLike(terms.digits) : null;
+  if (!terms.exact && !digits && !main) return [];
+  const { rows } = await sql<SummaryRow>`
+    SELECT * FROM patient_search(${terms.exact}, ${digits}, ${main}, ${patterns}::text[], ${limit})`.execute(db);
+  return rows;
 }
 
 export function escapeLike(text: string): string {
@@ -118,7 +112,7 @@ export async function findDuplicates(
     .where((eb) =>
       eb.or([
         eb.and([eb('birth_date', '=', probe.birthDate), sql<boolean>`similarity(search_name, ${probe.searchName}) > 0.35`]),
-        eb('phone_digits', '=', probe.phoneDigits),
+        eb('phone_digits', 'like', '%' + escapeLike(phoneTail(probe.phoneDigits))),
         ...(probe.nationalId ? [eb(sql`upper(national_id)`, '=', probe.nationalId.toUpperCase())] : []),
       ]),
     )
@@ -132,8 +126,9 @@ export async function patientVersions(db: Kysely<Database>, patientId: string) {
   return db
     .selectFrom('patient_versions')
     .innerJoin('users', 'users.id', 'patient_versions.changed_by')
-    .select(['version', 'changed_at', 'changed_fields', 'data', 'users.display_name'])
+    // Qualified: users has a version column too.
+    .select(['patient_versions.version', 'changed_at', 'changed_fields', 'data', 'users.display_name'])
     .where('patient_id', '=', patientId)
-    .orderBy('version', 'desc')
+    .orderBy('patient_versions.version', 'desc')
     .execute();
 }

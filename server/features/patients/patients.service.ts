@@ -4,6 +4,7 @@ import {
   DEMOGRAPHIC_FIELDS,
   foldForSearch,
   phoneDigits,
+  phoneTail,
   type Patient,
   type PatientInput,
   type PatientSummary,
@@ -97,17 +98,21 @@ async function duplicatesOf(conn: Parameters<Parameters<typeof inClinic>[2]>[0],
   return found.map((f) => {
     const reasons: string[] = [];
     if (f.birth_date === row.birth_date && f.score > 0.35) reasons.push('name_and_birth_date');
-    if (f.phone_digits === row.phone_digits) reasons.push('phone');
+    if (phoneTail(f.phone_digits) === phoneTail(row.phone_digits)) reasons.push('phone');
     if (row.national_id && f.national_id === row.national_id) reasons.push('national_id');
     return { patient: q.toSummary(f), reasons };
   });
 }
 
-/** Likely existing records for the person about to be registered. */
+/** Likely existing records for the person about to be registered; audited like a search, since it is one. */
 export async function findDuplicates(deps: PatientDeps, actor: Actor, input: Demographics) {
   const today = await clinicToday(deps, actor);
   const row = normalise(input, today);
-  return inClinic(deps.db, actor.clinicId, (conn) => duplicatesOf(conn, row));
+  return writeTx(deps, actor, 'patient.duplicate_check', async (tx) => {
+    const candidates = await duplicatesOf(tx.db, row);
+    tx.audit({ entityType: 'patient', details: { candidates: candidates.length } });
+    return candidates;
+  });
 }
 
 /**
@@ -213,7 +218,7 @@ export async function searchPatients(deps: PatientDeps, actor: Actor, text: stri
     const digits = folded.replace(/\D/g, '');
     const tokens = folded.split(' ').filter((t) => /\p{L}/u.test(t));
     const exact = /^[a-z0-9-]{3,24}$/i.test(folded) ? folded.toUpperCase().replace(/^MRN-?/, '') : null;
-    const rows = await q.searchPatients(tx.db, { nameTokens: tokens, digits: digits.length === folded.replace(/[\s()+-]/g, '').length ? digits : null, exact }, limit);
+    const rows = await q.searchPatients(tx.db, { nameTokens: tokens, digits: digits.length === folded.replace(/[\s()+-]/g, '').length ? digits.replace(/^0+/, '') : null, exact }, limit);
     return rows.map(q.toSummary);
   });
 }

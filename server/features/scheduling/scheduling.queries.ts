@@ -7,7 +7,17 @@ function appointmentQuery(db: Kysely<Database>) {
   return db
     .selectFrom('appointments as a')
     .innerJoin('users as d', 'd.id', 'a.doctor_id')
-    .innerJoin('patients as p', 'p.id', 'a.patient_id')
+    // One-row look-up per appointment, for the same planner reason as the visit board.
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('patients')
+          .select(['mrn', 'given_name_latin', 'family_name_latin', 'given_name_arabic', 'family_name_arabic'])
+          .whereRef('patients.id', '=', 'a.patient_id')
+          .limit(1)
+          .as('p'),
+      (join) => join.onTrue(),
+    )
     .select([
       'a.id',
       'a.doctor_id',
@@ -36,6 +46,7 @@ function toAppointment(r: Row): Appointment {
     doctorName: r.doctor_name,
     patientId: r.patient_id,
     patientName: displayNames(r).displayName,
+    patientNameArabic: displayNames(r).displayNameArabic,
     patientMrn: r.mrn,
     startsAt: r.starts_at.toISOString(),
     endsAt: r.ends_at.toISOString(),

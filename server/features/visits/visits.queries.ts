@@ -6,7 +6,18 @@ import { displayNames } from '../patients/patients.queries.ts';
 function visitQuery(db: Kysely<Database>) {
   return db
     .selectFrom('visits as v')
-    .innerJoin('patients as p', 'p.id', 'v.patient_id')
+    // A lateral one-row look-up per visit: under row-level security the planner otherwise prefers
+    // hashing the whole patients table (100,000 rows) to fetch the few on today's board.
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('patients')
+          .select(['mrn', 'given_name_latin', 'family_name_latin', 'given_name_arabic', 'family_name_arabic'])
+          .whereRef('patients.id', '=', 'v.patient_id')
+          .limit(1)
+          .as('p'),
+      (join) => join.onTrue(),
+    )
     .leftJoin('users as d', 'd.id', 'v.doctor_id')
     .select([
       'v.id',
@@ -34,6 +45,7 @@ function toVisit(r: Row): Visit {
     id: r.id,
     patientId: r.patient_id,
     patientName: displayNames(r).displayName,
+    patientNameArabic: displayNames(r).displayNameArabic,
     patientMrn: r.mrn,
     doctorId: r.doctor_id,
     doctorName: r.doctor_name,

@@ -60,6 +60,8 @@ export async function checkIn(deps: VisitDeps, actor: Actor, body: CheckInBody):
           clinic_day: day,
           queue_number: queueNumber,
           status: 'waiting',
+          checked_in_at: deps.clock.now(),
+          status_changed_at: deps.clock.now(),
           created_by: actor.userId,
         })
         .execute();
@@ -103,51 +105,69 @@ function refusal(current: { status: string; doctor_id: string | null }, action: 
  * the second sees the first one's result; every change is appended to the visit's history.
  */
 export async function transition(deps: VisitDeps, actor: Actor, visitId: string, action: VisitAction, reason?: string): Promise<Visit> {
-  const to = VISIT_ACTIONS[action].to;
   return writeTx(deps, actor, `visit.${action}`, async (tx) => {
     const current = await tx.db.selectFrom('visits').select(['status', 'doctor_id', 'patient_id']).where('id', '=', visitId).forUpdate().executeTakeFirst();
     if (!current) throw new AppError('not_found', 'No such visit.');
-    tx.audit({ entityType: 'visit', entityId: visitId, patientId: current.patient_id });
-    const refused = refusal(current, action, actor);
-    if (refused) throw refused;
-    try {
-      await tx.db
-        .updateTable('visits')
-        .set({
-          status: to,
-          status_changed_at: deps.clock.now(),
-          version: sql`version + 1`,
-          ...(action === 'call' && { doctor_id: actor.userId }),
-        })
-        .where('id', '=', visitId)
-        .execute();
-    } catch (error) {
-      if (violates(error, 'visits_one_consultation_per_doctor')) {
-        throw new AppError('doctor_busy', 'You already have a patient in consultation. Finish that visit first.');
-      }
-      throw error;
-    }
-    await q.addVisitHistory(tx.db, { clinic_id: actor.clinicId, visit_id: visitId, from_status: current.status, to_status: to, by_user: actor.userId, reason: reason?.trim() || null });
-    tx.emit('visit.changed', visitId);
-    return (await q.findVisit(tx.db, visitId))!;
+    return applyTransition(deps, tx, visitId, current, action, reason);
   });
 }
 
-/** Calls in the first patient waiting for this doctor (or for any doctor), in queue order. */
+/** Moves a visit already locked by this transaction, after checking the action may apply to it. */
+async function applyTransition(
+  deps: VisitDeps,
+  tx: Tx,
+  visitId: string,
+  current: { status: string; doctor_id: string | null; patient_id: string },
+  action: VisitAction,
+  reason?: string,
+): Promise<Visit> {
+  const to = VISIT_ACTIONS[action].to;
+  tx.audit({ entityType: 'visit', entityId: visitId, patientId: current.patient_id });
+  const refused = refusal(current, action, tx.actor);
+  if (refused) throw refused;
+  try {
+    await tx.db
+      .updateTable('visits')
+      .set({
+        status: to,
+        status_changed_at: deps.clock.now(),
+        version: sql`version + 1`,
+        ...(action === 'call' && { doctor_id: tx.actor.userId }),
+      })
+      .where('id', '=', visitId)
+      .execute();
+  } catch (error) {
+    if (violates(error, 'visits_one_consultation_per_doctor')) {
+      throw new AppError('doctor_busy', 'You already have a patient in consultation. Finish that visit first.');
+    }
+    throw error;
+  }
+  await q.addVisitHistory(tx.db, { clinic_id: tx.actor.clinicId, visit_id: visitId, from_status: current.status, to_status: to, by_user: tx.actor.userId, reason: reason?.trim() || null });
+  tx.emit('visit.changed', visitId);
+  return (await q.findVisit(tx.db, visitId))!;
+}
+
+/**
+ * Calls in the first patient waiting for this doctor (or for any doctor), in queue order. Visits that
+ * another doctor is calling at this very moment are skipped (SKIP LOCKED), so doctors pressing
+ * "Call next" together each get a different patient instead of a refusal.
+ */
 export async function callNext(deps: VisitDeps, actor: Actor): Promise<Visit> {
-  const next = await inClinic(deps.db, actor.clinicId, (conn) =>
-    conn
+  return writeTx(deps, actor, 'visit.call', async (tx) => {
+    const next = await tx.db
       .selectFrom('visits')
-      .select('id')
+      .select(['id', 'status', 'doctor_id', 'patient_id'])
       .where('status', '=', 'waiting')
       .where((eb) => eb.or([eb('doctor_id', '=', actor.userId), eb('doctor_id', 'is', null)]))
       .orderBy('clinic_day')
       .orderBy('queue_number')
       .limit(1)
-      .executeTakeFirst(),
-  );
-  if (!next) throw new AppError('not_found', 'Nobody is waiting for you.');
-  return transition(deps, actor, next.id, 'call');
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!next) throw new AppError('not_found', 'Nobody is waiting for you.');
+    return applyTransition(deps, tx, next.id, next, 'call');
+  });
 }
 
 /** The front-desk board: today's visits and any still active, with the clinic's waiting-time threshold. */
