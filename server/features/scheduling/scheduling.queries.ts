@@ -76,6 +76,19 @@ export async function lockAppointment(db: Kysely<Database>, id: string) {
   return db.selectFrom('appointments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Advisory-lock namespace (first key of the two-key form) for one doctor's bookings. */
+const DOCTOR_BOOKINGS_LOCK = 7301;
+
+/**
+ * Serialises the bookings and reschedules of one doctor until the transaction ends. The exclusion
+ * constraint alone keeps appointments from overlapping, but two transactions inserting conflicting rows
+ * at the same instant each wait on the other's index entry and PostgreSQL breaks the tie with a deadlock
+ * error; taken first, this lock turns that into an orderly wait and a clean overlap refusal.
+ */
+export async function lockDoctorBookings(db: Kysely<Database>, doctorId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${DOCTOR_BOOKINGS_LOCK}, hashtext(${doctorId}))`.execute(db);
+}
+
 export async function doctorWithSchedule(db: Kysely<Database>, doctorId: string, weekday: number) {
   const doctor = await db
     .selectFrom('users')

@@ -97,6 +97,7 @@ export async function book(deps: SchedulingDeps, actor: Actor, body: BookBody): 
     if (!(await findPatient(tx.db, body.patientId))) throw new AppError('not_found', 'No such patient.');
     const endsAt = await slotEnd(tx, body.doctorId, startsAt, timeZone, deps.clock.now());
     await warnPatientConflict(tx, body.patientId, startsAt, endsAt, body.acknowledgePatientConflict);
+    await q.lockDoctorBookings(tx.db, body.doctorId);
     try {
       await tx.db
         .insertInto('appointments')
@@ -129,6 +130,7 @@ export async function reschedule(deps: SchedulingDeps, actor: Actor, id: string,
     const current = await lockBooked(tx, id, body.version);
     const endsAt = await slotEnd(tx, current.doctor_id, startsAt, timeZone, deps.clock.now());
     await warnPatientConflict(tx, current.patient_id, startsAt, endsAt, body.acknowledgePatientConflict, id);
+    await q.lockDoctorBookings(tx.db, current.doctor_id);
     try {
       await tx.db.updateTable('appointments').set({ starts_at: startsAt, ends_at: endsAt, version: current.version + 1 }).where('id', '=', id).execute();
     } catch (error) {
