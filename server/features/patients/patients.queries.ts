@@ -79,6 +79,21 @@ export interface SearchTerms {
 }
 
 /**
+ * How a search box's folded text is read: every word with a letter is a name token; text made only of
+ * digits and phone punctuation is a phone number (without its trunk zeros); a short code of letters,
+ * digits and hyphens may be a record number ("MRN-" optional) or a national id.
+ */
+export function searchTermsOf(folded: string): SearchTerms {
+  const digits = folded.replace(/\D/g, '');
+  const onlyPhoneCharacters = digits.length === folded.replace(/[\s()+-]/g, '').length;
+  return {
+    nameTokens: folded.split(' ').filter((t) => /\p{L}/u.test(t)),
+    digits: onlyPhoneCharacters ? digits.replace(/^0+/, '') : null,
+    exact: /^[a-z0-9-]{3,24}$/i.test(folded) ? folded.toUpperCase().replace(/^MRN-?/, '') : null,
+  };
+}
+
+/**
  * One query for every kind of search: exact record number or national id, phone digits, and every
  * name token as a substring of the folded names (trigram index). Exact matches sort first. It runs
  * through patient_search(), which filters by the transaction's clinic itself (see the migration).

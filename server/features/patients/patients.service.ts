@@ -215,10 +215,7 @@ export async function searchPatients(deps: PatientDeps, actor: Actor, text: stri
   return writeTx(deps, actor, 'patient.search', async (tx) => {
     tx.audit({ entityType: 'patient', details: { length: folded.length } });
     if (!folded) return (await q.recentPatients(tx.db, limit)).map(q.toSummary);
-    const digits = folded.replace(/\D/g, '');
-    const tokens = folded.split(' ').filter((t) => /\p{L}/u.test(t));
-    const exact = /^[a-z0-9-]{3,24}$/i.test(folded) ? folded.toUpperCase().replace(/^MRN-?/, '') : null;
-    const rows = await q.searchPatients(tx.db, { nameTokens: tokens, digits: digits.length === folded.replace(/[\s()+-]/g, '').length ? digits.replace(/^0+/, '') : null, exact }, limit);
+    const rows = await q.searchPatients(tx.db, q.searchTermsOf(folded), limit);
     return rows.map(q.toSummary);
   });
 }
