@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { buildTestApp, TEST_PASSWORD, type Session, type TestContext } from '../server/test/harness.ts';
 
 export { TEST_PASSWORD };
@@ -33,6 +34,29 @@ export async function startApp(): Promise<{ ctx: TestContext; baseUrl: string }>
   }
   const ctx = await buildTestApp({ webDist: WEB_DIST });
   return { ctx, baseUrl: await ctx.listen() };
+}
+
+export interface BrowserSuite {
+  browser: Browser;
+  ctx: TestContext;
+  baseUrl: string;
+}
+
+/**
+ * Chromium and a served app for the tests of one file: started before them, closed after them. The
+ * fields are filled in by the time a test runs.
+ */
+export function browserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    suite.browser = await launchBrowser();
+    Object.assign(suite, await startApp());
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.ctx?.close();
+  });
+  return suite;
 }
 
 /** Collects uncaught page errors, so a journey can assert the app never crashed on the way. */

@@ -1,40 +1,26 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestContext } from '../server/test/harness.ts';
-import { launchBrowser, markPage, signIn, startApp, stillSamePage, watchErrors } from './browser.ts';
+import { expect, test } from 'vitest';
+import { browserSuite, markPage, signIn, stillSamePage, watchErrors } from './browser.ts';
 
-let browser: Browser;
-let ctx: TestContext;
-let baseUrl: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  ({ ctx, baseUrl } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+const suite = browserSuite();
 
 test('a secretary registers and checks in a patient; the doctor sees them live, calls them in, and the board follows', async () => {
-  const clinic = await ctx.createClinic({ name: 'Hillside Clinic' });
+  const clinic = await suite.ctx.createClinic({ name: 'Hillside Clinic' });
   const secretary = await clinic.addUser('secretary', 'Sara Front');
   const doctor = await clinic.addUser('doctor', 'Dr Omar Saleh');
 
-  const doctorContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const doctorContext = await suite.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const doctorPage = await doctorContext.newPage();
   const doctorErrors = watchErrors(doctorPage);
-  await doctorPage.goto(baseUrl);
+  await doctorPage.goto(suite.baseUrl);
   await signIn(doctorPage, doctor.user.username);
   await doctorPage.getByRole('heading', { name: 'My queue' }).waitFor();
   await doctorPage.getByText('Nobody is waiting for you').waitFor();
   await markPage(doctorPage);
 
-  const secretaryContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const secretaryContext = await suite.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await secretaryContext.newPage();
   const secretaryErrors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(suite.baseUrl);
   await signIn(page, secretary.user.username);
   await page.getByRole('heading', { name: 'Front desk' }).waitFor();
   await markPage(page);
@@ -111,7 +97,7 @@ test('a secretary registers and checks in a patient; the doctor sees them live, 
 });
 
 test('registering someone who is already on file offers the existing record first', async () => {
-  const clinic = await ctx.createClinic();
+  const clinic = await suite.ctx.createClinic();
   const secretary = await clinic.addUser('secretary');
   const existing = await secretary.request('POST', '/api/patients', {
     givenNameLatin: 'Yousef',
@@ -122,9 +108,9 @@ test('registering someone who is already on file offers the existing record firs
   });
   expect(existing.status).toBe(201);
 
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/patients/new`);
+  await page.goto(`${suite.baseUrl}/patients/new`);
   await signIn(page, secretary.user.username);
   await page.getByRole('heading', { name: 'Register a patient' }).waitFor();
   await page.getByLabel('Given name (Latin)').fill('Yousef');

@@ -1,35 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestContext } from '../server/test/harness.ts';
-import { launchBrowser, signedInContext, startApp, watchErrors } from './browser.ts';
+import { expect, test } from 'vitest';
+import { browserSuite, signedInContext, watchErrors } from './browser.ts';
 
-let browser: Browser;
-let ctx: TestContext;
-let baseUrl: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  ({ ctx, baseUrl } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+const suite = browserSuite();
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 test('an admin adds a doctor with working hours; a secretary books, meets a clash, and cancels', async () => {
-  const clinic = await ctx.createClinic();
+  const clinic = await suite.ctx.createClinic();
   const secretary = await clinic.addUser('secretary', 'Sara Front');
   await clinic.addUser('doctor', 'Dr Existing');
   const patient = await secretary.request('POST', '/api/patients', { givenNameLatin: 'Nadia', familyNameLatin: 'Farouk', sex: 'female', birthDate: '1993-06-01', phone: '0790001122' });
   const other = await secretary.request('POST', '/api/patients', { givenNameLatin: 'Basel', familyNameLatin: 'Qasem', sex: 'male', birthDate: '1970-12-24', phone: '0790003344' });
 
-  const adminContext = await signedInContext(browser, baseUrl, clinic.admin);
+  const adminContext = await signedInContext(suite.browser, suite.baseUrl, clinic.admin);
   const admin = await adminContext.newPage();
   const adminErrors = watchErrors(admin);
-  await admin.goto(`${baseUrl}/staff`);
+  await admin.goto(`${suite.baseUrl}/staff`);
   await admin.getByRole('button', { name: 'Add staff member' }).click();
   const create = admin.getByRole('dialog', { name: 'Add a staff member' });
   await create.getByLabel('Role').selectOption('doctor');
@@ -48,10 +34,10 @@ test('an admin adds a doctor with working hours; a secretary books, meets a clas
   await admin.getByText('Dr Huda Ali added.').waitFor();
   await admin.getByRole('listitem').filter({ hasText: 'Dr Huda Ali' }).getByText('Every day 09:00–17:00 · 30 min slots').waitFor();
 
-  const secretaryContext = await signedInContext(browser, baseUrl, secretary, { width: 820, height: 1180 });
+  const secretaryContext = await signedInContext(suite.browser, suite.baseUrl, secretary, { width: 820, height: 1180 });
   const page = await secretaryContext.newPage();
   const errors = watchErrors(page);
-  await page.goto(`${baseUrl}/appointments`);
+  await page.goto(`${suite.baseUrl}/appointments`);
   await page.getByLabel('Doctor').selectOption({ label: 'Dr Huda Ali' });
   await page.getByLabel('Date').fill(tomorrow());
   await page.getByRole('button', { name: 'Book 09:00' }).click();
@@ -105,12 +91,12 @@ test('an admin adds a doctor with working hours; a secretary books, meets a clas
 });
 
 test('saving over someone else’s change is refused and their version is shown', async () => {
-  const clinic = await ctx.createClinic();
+  const clinic = await suite.ctx.createClinic();
   const secretary = await clinic.addUser('secretary');
   const created = await secretary.request('POST', '/api/patients', { givenNameLatin: 'Hiba', familyNameLatin: 'Saad', sex: 'female', birthDate: '2000-02-02', phone: '0795550000' });
-  const context = await signedInContext(browser, baseUrl, secretary, { width: 390, height: 844 });
+  const context = await signedInContext(suite.browser, suite.baseUrl, secretary, { width: 390, height: 844 });
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/patients/${created.body.id}`);
+  await page.goto(`${suite.baseUrl}/patients/${created.body.id}`);
   await page.getByRole('button', { name: 'Edit' }).click();
   const saved = await secretary.request('PUT', `/api/patients/${created.body.id}`, { ...created.body, id: undefined, mrn: undefined, createdAt: undefined, updatedAt: undefined, address: 'Irbid, University Street' });
   expect(saved.status).toBe(200);

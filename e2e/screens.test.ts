@@ -1,21 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Session, TestContext } from '../server/test/harness.ts';
-import { launchBrowser, screenshot, signedInContext, startApp, VIEWPORTS, watchErrors } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import type { Session } from '../server/test/harness.ts';
+import { browserSuite, screenshot, signedInContext, VIEWPORTS, watchErrors } from './browser.ts';
 
-let browser: Browser;
-let ctx: TestContext;
-let baseUrl: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  ({ ctx, baseUrl } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+const suite = browserSuite();
 
 async function ok(session: Session, method: string, url: string, body?: unknown) {
   const response = await session.request(method, url, body);
@@ -34,7 +22,7 @@ const PEOPLE = [
 
 /** A clinic in mid-morning: patients on file, a full board, a doctor's day of appointments. */
 async function seed() {
-  const clinic = await ctx.createClinic({ name: 'Al-Noor Family Clinic', timeZone: 'Asia/Amman' });
+  const clinic = await suite.ctx.createClinic({ name: 'Al-Noor Family Clinic', timeZone: 'Asia/Amman' });
   const secretary = await clinic.addUser('secretary', 'Sara Haddad');
   const doctor = await clinic.addUser('doctor', 'Dr Omar Saleh');
   const admin = clinic.admin;
@@ -66,8 +54,8 @@ async function seed() {
   const shortWait = await ok(secretary, 'POST', '/api/visits', { patientId: maya.id, doctorId: doctor.user.id });
   const gone = await ok(secretary, 'POST', '/api/visits', { patientId: salma.id });
   await ok(secretary, 'POST', `/api/visits/${gone.id}/cancel`, { reason: 'Came on the wrong day' });
-  await ctx.owner.query("UPDATE visits SET checked_in_at = now() - interval '42 minutes' WHERE id = $1", [longWait.id]);
-  await ctx.owner.query("UPDATE visits SET checked_in_at = now() - interval '6 minutes' WHERE id = $1", [shortWait.id]);
+  await suite.ctx.owner.query("UPDATE visits SET checked_in_at = now() - interval '42 minutes' WHERE id = $1", [longWait.id]);
+  await suite.ctx.owner.query("UPDATE visits SET checked_in_at = now() - interval '6 minutes' WHERE id = $1", [shortWait.id]);
 
   const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Amman' }).format(new Date(Date.now() + 86_400_000));
   const slots = await ok(secretary, 'GET', `/api/appointments/slots?doctorId=${doctor.user.id}&date=${tomorrow}`);
@@ -132,10 +120,10 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
   const unnamed: string[] = [];
   for (const language of ['en', 'ar'] as const) {
     const contexts: Record<Screen['as'], BrowserContext> = {
-      anonymous: await browser.newContext({ viewport: VIEWPORTS[2] }),
-      secretary: await signedInContext(browser, baseUrl, data.secretary),
-      doctor: await signedInContext(browser, baseUrl, data.doctor),
-      admin: await signedInContext(browser, baseUrl, data.admin),
+      anonymous: await suite.browser.newContext({ viewport: VIEWPORTS[2] }),
+      secretary: await signedInContext(suite.browser, suite.baseUrl, data.secretary),
+      doctor: await signedInContext(suite.browser, suite.baseUrl, data.doctor),
+      admin: await signedInContext(suite.browser, suite.baseUrl, data.admin),
     };
     await contexts.anonymous.addInitScript((lang) => window.localStorage.setItem('doctors-system.language', lang), language);
     const pages = {} as Record<Screen['as'], Page>;
@@ -148,7 +136,7 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
     if (language === 'ar') {
       // The secretary switches through the account menu; the choice is saved and survives a reload.
       const page = pages.secretary;
-      await page.goto(`${baseUrl}/board`);
+      await page.goto(`${suite.baseUrl}/board`);
       await page.getByRole('button', { name: 'Account menu for Sara Haddad' }).click();
       await page.getByRole('menuitem', { name: 'العربية' }).click();
       await page.locator('html[dir=rtl][lang=ar]').waitFor({ state: 'attached' });
@@ -163,7 +151,7 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
     for (const screen of screens) {
       const page = pages[screen.as];
       await page.setViewportSize(VIEWPORTS[2]);
-      await page.goto(baseUrl + screen.url);
+      await page.goto(suite.baseUrl + screen.url);
       await screen.ready(page);
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(language);
       unnamed.push(...(await unnamedControls(page, `${language}-${screen.name}`)));
@@ -173,14 +161,14 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
     // Dialogs at phone width, where the schedule editor and the patient picker are tightest.
     const desk = pages.secretary;
     await desk.setViewportSize(VIEWPORTS[0]);
-    await desk.goto(`${baseUrl}/appointments?doctor=${data.doctor.user.id}&date=${data.tomorrow}`);
+    await desk.goto(`${suite.baseUrl}/appointments?doctor=${data.doctor.user.id}&date=${data.tomorrow}`);
     await desk.locator('li.slot-free button').first().click();
     await desk.getByRole('dialog').getByRole('listitem').nth(2).waitFor();
     await desk.waitForTimeout(300);
     await screenshot(desk, `${language}-book-dialog-390x844`, false);
     const office = pages.admin;
     await office.setViewportSize(VIEWPORTS[0]);
-    await office.goto(`${baseUrl}/staff`);
+    await office.goto(`${suite.baseUrl}/staff`);
     await office.getByText('dr.rana').waitFor();
     await office.locator('main').getByRole('button').first().click();
     await office.getByRole('dialog').locator('select').first().selectOption('doctor');
@@ -191,7 +179,7 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
 
     const phone = pages.secretary;
     await phone.setViewportSize(VIEWPORTS[0]);
-    await phone.goto(`${baseUrl}/board`);
+    await phone.goto(`${suite.baseUrl}/board`);
     await phone.getByText(data.maya.mrn).waitFor();
     await phone.getByRole('button', { name: language === 'ar' ? 'فتح القائمة' : 'Open navigation' }).click();
     await phone.getByRole('navigation').getByRole('link').first().waitFor();

@@ -1,26 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestContext } from '../server/test/harness.ts';
-import { launchBrowser, signIn, startApp, watchErrors } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { browserSuite, signIn, watchErrors } from './browser.ts';
 
-let browser: Browser;
-let ctx: TestContext;
-let baseUrl: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  ({ ctx, baseUrl } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+const suite = browserSuite();
 
 const ADMIN = { username: 'clinic.admin', password: 'a long enough secret', name: 'Huda Admin' };
 
 async function expireSessions() {
-  await ctx.owner.query("UPDATE sessions SET last_seen_at = now() - interval '1 day'");
+  await suite.ctx.owner.query("UPDATE sessions SET last_seen_at = now() - interval '1 day'");
 }
 
 async function bodyText(page: Page) {
@@ -28,10 +15,10 @@ async function bodyText(page: Page) {
 }
 
 test('first run: set up the clinic, sign out, sign in, and be sent back to sign-in when the session ends', async () => {
-  const context = await browser.newContext({ viewport: { width: 820, height: 1180 } });
+  const context = await suite.browser.newContext({ viewport: { width: 820, height: 1180 } });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(suite.baseUrl);
 
   await page.getByRole('heading', { name: 'Set up your clinic' }).waitFor();
   await page.getByRole('button', { name: 'Create clinic and sign in' }).click();
@@ -55,7 +42,7 @@ test('first run: set up the clinic, sign out, sign in, and be sent back to sign-
 
   await page.getByRole('heading', { name: 'Front desk' }).waitFor();
   await page.getByText('Riverside Family Clinic').waitFor();
-  const clinic = await ctx.owner.query('SELECT time_zone, currency FROM clinics');
+  const clinic = await suite.ctx.owner.query('SELECT time_zone, currency FROM clinics');
   expect(clinic.rows).toEqual([{ time_zone: 'Asia/Amman', currency: 'JOD' }]);
 
   await page.getByRole('button', { name: `Account menu for ${ADMIN.name}` }).click();
@@ -83,14 +70,14 @@ test('first run: set up the clinic, sign out, sign in, and be sent back to sign-
   await signIn(page, ADMIN.username, ADMIN.password);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
   await expireSessions();
-  const other = await ctx.app.fastify.inject({
+  const other = await suite.ctx.app.fastify.inject({
     method: 'POST',
     url: '/api/auth/login',
     headers: { 'x-requested-with': 'doctors-system' },
     payload: { username: ADMIN.username, password: ADMIN.password },
   });
   const cookie = other.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-  const created = await ctx.app.fastify.inject({
+  const created = await suite.ctx.app.fastify.inject({
     method: 'POST',
     url: '/api/staff',
     headers: { 'x-requested-with': 'doctors-system', cookie },

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { IconAlertTriangle, IconInfoCircle } from '@tabler/icons-react';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../common/auth.ts';
 import { api, isApiError } from '../api/client.ts';
 import { useErrorMessage } from '../ui/errors.ts';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 import { useSession } from './session.tsx';
+import { FailureAlert } from '../ui/ListState.tsx';
 
 export function AuthFrame({ title, children }: { title: string; children: React.ReactNode }) {
   const { t } = useTranslation();
@@ -76,11 +77,7 @@ export function LoginPage({ reason }: { reason?: 'expired' | 'signed_out' }) {
               {t('login.signedOut')}
             </Alert>
           )}
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           <TextInput
             label={t('login.username')}
             autoComplete="username"

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from './errors.ts';
+import { FailureAlert } from './ListState.tsx';
 
 interface Props {
   opened: boolean;
@@ -43,11 +43,7 @@ export function ConfirmDialog({ opened, title, message, confirmLabel, color = 'r
     <Modal opened={opened} onClose={close} title={title}>
       <Stack>
         <Text size="sm">{message}</Text>
-        {failure && (
-          <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-            {failure}
-          </Alert>
-        )}
+        <FailureAlert message={failure} />
         <Group justify="flex-end">
           <Button variant="default" onClick={close} disabled={busy}>
             {t('common.back')}

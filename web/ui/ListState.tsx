@@ -40,3 +40,13 @@ export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => 
     </Alert>
   );
 }
+
+/** An action's refusal or failure, shown where the person acted; nothing when there is none. */
+export function FailureAlert({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
+      {message}
+    </Alert>
+  );
+}

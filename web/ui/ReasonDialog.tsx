@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from './errors.ts';
+import { FailureAlert } from './ListState.tsx';
 
 interface Props {
   opened: boolean;
@@ -65,11 +65,7 @@ export function ReasonDialog({ opened, title, description, confirmLabel, reasonR
             minRows={2}
             data-autofocus
           />
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={busy}>
               {t('common.back')}

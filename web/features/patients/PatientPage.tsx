@@ -7,7 +7,7 @@ import type { Patient } from '../../../common/patients.ts';
 import { isApiError } from '../../api/client.ts';
 import { useCan, useMe } from '../../auth/session.tsx';
 import { useErrorMessage, useServerFieldErrors } from '../../ui/errors.ts';
-import { Empty, LoadError, Loading } from '../../ui/ListState.tsx';
+import { Empty, LoadError, Loading, FailureAlert } from '../../ui/ListState.tsx';
 import { focusFirstInvalid } from '../../ui/focus.ts';
 import { notifySuccess } from '../../ui/notify.ts';
 import { navigate, RouterLink } from '../../ui/router.tsx';
@@ -135,11 +135,7 @@ function EditPatient({ patient, onDone }: { patient: Patient; onDone(): void }) 
             setErrors((e) => ({ ...e, [field]: undefined }));
           }}
         />
-        {failure && (
-          <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-            {failure}
-          </Alert>
-        )}
+        <FailureAlert message={failure} />
         <Group>
           <Button type="submit" loading={busy}>
             {t('patients.saveChanges')}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconAlertTriangle, IconArrowLeft, IconUsers } from '@tabler/icons-react';
+import { IconArrowLeft, IconUsers } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { PatientInput } from '../../../common/patients.ts';
@@ -14,6 +14,7 @@ import { dateIn, formatDate } from '../../ui/time.ts';
 import { PatientForm } from './PatientForm.tsx';
 import { bodyOf, EMPTY_PATIENT, validatePatient, type PatientField, type PatientFormValues } from './patientForm.ts';
 import { findDuplicates, patientName, registerPatient, type DuplicateCandidate } from './patientsApi.ts';
+import { FailureAlert } from '../../ui/ListState.tsx';
 
 interface Duplicates {
   candidates: DuplicateCandidate[];
@@ -166,11 +167,7 @@ export function RegisterPatientPage() {
       <form onSubmit={submit} noValidate aria-label={t('patients.registerTitle')}>
         <Stack gap="md">
           <PatientForm values={values} errors={errors} onChange={change} today={today} />
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           {duplicates ? (
             <DuplicatesPanel duplicates={duplicates} busy={busy} onRegisterAnyway={() => void registerAnyway()} onBack={() => setDuplicates(null)} />
           ) : (

@@ -1,6 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { Alert, Button, Group, NativeSelect, NumberInput, Paper, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Button, Group, NativeSelect, NumberInput, Paper, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../../common/auth.ts';
@@ -11,7 +10,7 @@ import { useSession } from '../../auth/session.tsx';
 import { timeZoneOptions } from '../../auth/SetupPage.tsx';
 import { useErrorMessage, useServerFieldErrors } from '../../ui/errors.ts';
 import { LANGUAGE_NAMES } from '../../ui/LanguageSwitch.tsx';
-import { LoadError, Loading } from '../../ui/ListState.tsx';
+import { LoadError, Loading, FailureAlert } from '../../ui/ListState.tsx';
 import { notifySuccess } from '../../ui/notify.ts';
 
 type Field = 'name' | 'timeZone' | 'currency' | 'waitThresholdMinutes';
@@ -104,11 +103,7 @@ function SettingsForm({ settings }: { settings: ClinicSettings }) {
               ]}
             />
           </SimpleGrid>
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           <Group>
             <Button type="submit" loading={busy}>
               {t('common.save')}

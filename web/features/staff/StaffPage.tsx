@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ActionIcon, Alert, Badge, Button, Group, Menu, Modal, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { IconAlertTriangle, IconDots, IconUserPlus } from '@tabler/icons-react';
+import { ActionIcon, Badge, Button, Group, Menu, Modal, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { IconDots, IconUserPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type Role } from '../../../common/permissions.ts';
@@ -9,7 +9,7 @@ import { isApiError } from '../../api/client.ts';
 import { useMe } from '../../auth/session.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { useErrorMessage, useServerFieldErrors } from '../../ui/errors.ts';
-import { Empty, LoadError, Loading } from '../../ui/ListState.tsx';
+import { Empty, LoadError, Loading, FailureAlert } from '../../ui/ListState.tsx';
 import { notifySuccess } from '../../ui/notify.ts';
 import { DEFAULT_SCHEDULE, ScheduleEditor, scheduleIsValid, scheduleSummary } from './ScheduleEditor.tsx';
 import { createStaff, resetPassword, updateStaff, useStaff } from './staffApi.ts';
@@ -117,11 +117,7 @@ function StaffDialog({ editing, onClose }: { editing: Editing | null; onClose():
             </>
           )}
           {role === 'doctor' && <ScheduleEditor value={schedule} onChange={setSchedule} showErrors={showScheduleErrors} />}
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose} disabled={busy}>
               {t('common.cancel')}
@@ -180,11 +176,7 @@ function PasswordDialog({ member, onClose }: { member: StaffMember | null; onClo
           <Text size="sm">{t('staff.resetNote')}</Text>
           <PasswordInput label={t('staff.newPassword')} description={t('validation.passwordHint')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errors.password} autoComplete="new-password" maxLength={200} required />
           <PasswordInput label={t('staff.confirmPassword')} value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={errors.confirm} autoComplete="new-password" maxLength={200} required />
-          {failure && (
-            <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-              {failure}
-            </Alert>
-          )}
+          <FailureAlert message={failure} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={busy}>
               {t('common.cancel')}

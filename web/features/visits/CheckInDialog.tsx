@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { rowPatientName } from '../patients/patientsApi.ts';
-import { Alert, Button, Group, Modal, NativeSelect, Paper, Radio, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Button, Group, Modal, NativeSelect, Paper, Radio, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Visit } from '../../../common/visits.ts';
@@ -13,6 +12,7 @@ import { useAppointments } from '../appointments/appointmentsApi.ts';
 import { PatientPicker } from '../patients/PatientSearch.tsx';
 import { useDoctors } from '../staff/staffApi.ts';
 import { checkIn } from './visitsApi.ts';
+import { FailureAlert } from '../../ui/ListState.tsx';
 
 export interface CheckInPatient {
   id: string;
@@ -93,11 +93,7 @@ function CheckInForm({ patient, onChangePatient, onDone }: { patient: CheckInPat
           data={[{ value: '', label: t('checkIn.anyDoctor') }, ...doctors.map((d) => ({ value: d.id, label: d.displayName }))]}
         />
       )}
-      {failure && (
-        <Alert color="red" icon={<IconAlertTriangle size={18} aria-hidden />} role="alert">
-          {failure}
-        </Alert>
-      )}
+      <FailureAlert message={failure} />
       <Group justify="flex-end">
         <Button onClick={() => void submit()} loading={busy}>
           {t('checkIn.submit')}
