@@ -48,6 +48,8 @@ test('an admin adds a doctor with working hours; a secretary books, meets a clas
   await booking.getByRole('button', { name: 'Book appointment' }).click();
   await page.getByText('Nadia Farouk booked at 09:00.').waitFor();
   await page.getByRole('listitem').filter({ hasText: 'Nadia Farouk' }).getByText('First visit').waitFor();
+  // The second booking below shows the same confirmation: let this one close first, so that one is new.
+  await page.getByText('Nadia Farouk booked at 09:00.').waitFor({ state: 'hidden' });
 
   // The same patient with another doctor at the same time: a warning to confirm, not a refusal.
   await page.getByLabel('Doctor').selectOption({ label: 'Dr Existing' });
