@@ -21,6 +21,11 @@ export const PERMISSIONS = [
   'visits.frontdesk_exit',
   'visits.consult',
   'audit.read',
+  'billing.read',
+  'billing.collect',
+  'billing.waive',
+  'billing.refund',
+  'billing.prices',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -28,7 +33,21 @@ const everyone: Permission[] = ['session.self', 'staff.read'];
 
 /** The role → permission matrix: the single source of truth. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: [...everyone, 'staff.manage', 'clinic.settings', 'patients.read', 'patients.history', 'visits.read', 'visits.board', 'appointments.read', 'audit.read'],
+  admin: [
+    ...everyone,
+    'staff.manage',
+    'clinic.settings',
+    'patients.read',
+    'patients.history',
+    'visits.read',
+    'visits.board',
+    'appointments.read',
+    'audit.read',
+    'billing.read',
+    'billing.waive',
+    'billing.refund',
+    'billing.prices',
+  ],
   secretary: [
     ...everyone,
     'patients.read',
@@ -40,6 +59,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'visits.board',
     'visits.checkin',
     'visits.frontdesk_exit',
+    'billing.read',
+    'billing.collect',
   ],
   doctor: [...everyone, 'patients.read', 'appointments.read', 'appointments.write', 'visits.read', 'visits.consult'],
   lab: [...everyone],

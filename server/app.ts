@@ -14,6 +14,7 @@ import { registerGuard } from './http/guard.ts';
 import { typed } from './http/routes.ts';
 import { createEventHub, type EventHub } from './http/sse.ts';
 import { auditRoutes } from './features/audit/audit.routes.ts';
+import { billingRoutes } from './features/billing/billing.routes.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { clinicRoutes } from './features/clinic/clinic.routes.ts';
 import { patientsRoutes } from './features/patients/patients.routes.ts';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   patientsRoutes(api, featureDeps);
   schedulingRoutes(api, featureDeps);
   visitsRoutes(api, featureDeps);
+  billingRoutes(api, featureDeps);
   auditRoutes(api, featureDeps);
   hub.register(fastify);
   serveWeb(fastify, deps.config);

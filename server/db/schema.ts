@@ -186,6 +186,140 @@ export interface OutboxTable {
   created_at: DefaultTimestamp;
 }
 
+/** bigint money columns: pg returns int8 as a string; the application writes numbers. */
+type Int8 = ColumnType<string, number | string, number | string>;
+
+export interface ServicesTable {
+  id: string;
+  clinic_id: string;
+  code: string;
+  name_en: string;
+  name_ar: string;
+  kind: string;
+  consultation_type: string | null;
+  price_minor: Int8;
+  tax_rate_bp: number;
+  active: boolean;
+  version: Generated<number>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ChargesTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  visit_id: string | null;
+  service_id: string;
+  kind: string;
+  code: string;
+  name_en: string;
+  name_ar: string;
+  amount_minor: Int8;
+  tax_rate_bp: number;
+  tax_minor: Int8;
+  status: string;
+  deferred: Generated<boolean>;
+  note: string | null;
+  payment_id: string | null;
+  refunded_minor: ColumnType<string, number | string | undefined, number | string>;
+  created_at: DefaultTimestamp;
+  created_by: string;
+  status_changed_at: DefaultTimestamp;
+  version: Generated<number>;
+}
+
+export interface ChargeHistoryTable {
+  id: Generated<string>;
+  clinic_id: string;
+  charge_id: string;
+  from_status: string | null;
+  to_status: string;
+  at: DefaultTimestamp;
+  by_user: string;
+  reason: string | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  total_minor: Int8;
+  received_by: string;
+  received_at: DefaultTimestamp;
+}
+
+export interface PaymentPartsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  payment_id: string;
+  method: string;
+  amount_minor: Int8;
+  tendered_minor: ColumnType<string | null, number | null, number | null>;
+  reference: string | null;
+}
+
+export interface DocumentCountersTable {
+  clinic_id: string;
+  series: string;
+  year: number;
+  last_value: number;
+}
+
+export interface InvoicesTable {
+  id: string;
+  clinic_id: string;
+  year: number;
+  seq: number;
+  number: string;
+  payment_id: string;
+  patient_id: string;
+  currency: string;
+  subtotal_minor: Int8;
+  tax_minor: Int8;
+  total_minor: Int8;
+  snapshot: ColumnType<unknown, string, never>;
+  issued_at: DefaultTimestamp;
+  issued_by: string;
+}
+
+export interface CreditNotesTable {
+  id: string;
+  clinic_id: string;
+  year: number;
+  seq: number;
+  number: string;
+  invoice_id: string;
+  patient_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  method: string;
+  total_minor: Int8;
+  reason: string;
+  snapshot: ColumnType<unknown, string, never>;
+  issued_at: DefaultTimestamp;
+  issued_by: string;
+}
+
+export interface CreditNoteLinesTable {
+  id: Generated<string>;
+  clinic_id: string;
+  credit_note_id: string;
+  charge_id: string;
+  amount_minor: Int8;
+}
+
+export interface DocumentPrintsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  document_id: string;
+  language: string;
+  printed_at: DefaultTimestamp;
+  printed_by: string;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   users: UsersTable;
@@ -202,4 +336,14 @@ export interface Database {
   daily_counters: DailyCountersTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
+  services: ServicesTable;
+  charges: ChargesTable;
+  charge_history: ChargeHistoryTable;
+  payments: PaymentsTable;
+  payment_parts: PaymentPartsTable;
+  document_counters: DocumentCountersTable;
+  invoices: InvoicesTable;
+  credit_notes: CreditNotesTable;
+  credit_note_lines: CreditNoteLinesTable;
+  document_prints: DocumentPrintsTable;
 }

@@ -51,6 +51,20 @@ const EXPECTED_ACCESS: Record<string, Permission | 'public'> = {
   'POST /api/visits/:id/complete': 'visits.consult',
   'POST /api/visits/:id/cancel': 'visits.frontdesk_exit',
   'POST /api/visits/:id/left-without-being-seen': 'visits.frontdesk_exit',
+  'GET /api/services': 'billing.read',
+  'POST /api/services': 'billing.prices',
+  'PUT /api/services/:id': 'billing.prices',
+  'GET /api/charges': 'billing.read',
+  'POST /api/charges/:id/waive': 'billing.waive',
+  'POST /api/charges/:id/defer': 'billing.waive',
+  'POST /api/charges/:id/cancel': 'billing.waive',
+  'POST /api/payments': 'billing.collect',
+  'GET /api/invoices': 'billing.read',
+  'GET /api/invoices/:id': 'billing.read',
+  'GET /api/invoices/:id/pdf': 'billing.read',
+  'POST /api/invoices/:id/refunds': 'billing.refund',
+  'GET /api/billing/day': 'billing.read',
+  'GET /api/billing/day.csv': 'billing.read',
 };
 
 interface CollectedRoute {
@@ -126,6 +140,13 @@ function sampleRequest(key: string): { url: string; body?: unknown } {
     'POST /api/appointments/:id/cancel': { reason: 'Patient phoned', version: 1 },
     'POST /api/appointments/:id/no-show': { version: 1 },
     'POST /api/visits': { patientId: FAKE_ID },
+    'POST /api/services': { code: `S${randomBytes(3).toString('hex').toUpperCase()}`, nameEn: 'Dressing', nameAr: 'غيار', kind: 'procedure', priceMinor: 5000 },
+    'PUT /api/services/:id': { nameEn: 'Dressing', nameAr: 'غيار', priceMinor: 5000, taxRateBp: 0, active: true, version: 1 },
+    'POST /api/charges/:id/waive': { reason: 'Hardship', version: 1 },
+    'POST /api/charges/:id/defer': { reason: 'Pays tomorrow', version: 1 },
+    'POST /api/charges/:id/cancel': { reason: 'Entered twice', version: 1 },
+    'POST /api/payments': { idempotencyKey: `key-${randomBytes(6).toString('hex')}`, patientId: FAKE_ID, chargeIds: [FAKE_ID], parts: [{ method: 'cash', amountMinor: 1000 }] },
+    'POST /api/invoices/:id/refunds': { idempotencyKey: `key-${randomBytes(6).toString('hex')}`, method: 'cash', reason: 'Overcharged', lines: [{ chargeId: FAKE_ID, amountMinor: 100 }] },
   };
   const queries: Record<string, string> = {
     'GET /api/patients': '?q=lina',
@@ -190,6 +211,12 @@ describe('every route declares its access', () => {
     expect(holders('visits.consult')).toEqual(['doctor']);
     expect(holders('visits.checkin')).toEqual(['secretary']);
     expect(holders('patients.write')).toEqual(['secretary']);
+    // Only the front desk takes money; only administrators set prices, waive charges and refund.
+    expect(holders('billing.collect')).toEqual(['secretary']);
+    expect(holders('billing.prices')).toEqual(['admin']);
+    expect(holders('billing.waive')).toEqual(['admin']);
+    expect(holders('billing.refund')).toEqual(['admin']);
+    expect(holders('billing.read')).toEqual(['admin', 'secretary']);
     expect(ROLE_PERMISSIONS.lab).toEqual(['session.self', 'staff.read']);
     for (const role of ROLES) for (const p of ROLE_PERMISSIONS[role]) expect(PERMISSIONS).toContain(p);
   });

@@ -4,6 +4,7 @@ import { AppError } from '../../../common/errors.ts';
 import { nextVisitStatus, VISIT_ACTIONS, type Board, type CheckInBody, type Visit, type VisitAction, type VisitStatus } from '../../../common/visits.ts';
 import { localDate, type Clock } from '../../clock.ts';
 import { inClinic, violates, writeTx, type Actor, type Tx, type TxDeps } from '../../events/transaction.ts';
+import * as billing from '../billing/billing.service.ts';
 import * as q from './visits.queries.ts';
 
 export interface VisitDeps extends TxDeps {
@@ -47,6 +48,9 @@ export async function checkIn(deps: VisitDeps, actor: Actor, body: CheckInBody):
     tx.audit({ entityType: 'visit', entityId: id, patientId: target.patientId });
     const active = await q.activeVisitOf(tx.db, target.patientId);
     if (active) throw alreadyActive(active.queue_number);
+    // With a consultation price, the visit waits for payment before it joins the queue.
+    const price = await billing.consultationPrice(tx, target.doctorId);
+    const status = price ? 'awaiting_payment' : 'waiting';
     const queueNumber = await q.nextQueueNumber(tx.db, actor.clinicId, day);
     try {
       await tx.db
@@ -59,7 +63,7 @@ export async function checkIn(deps: VisitDeps, actor: Actor, body: CheckInBody):
           appointment_id: target.appointment?.id ?? null,
           clinic_day: day,
           queue_number: queueNumber,
-          status: 'waiting',
+          status,
           checked_in_at: deps.clock.now(),
           status_changed_at: deps.clock.now(),
           created_by: actor.userId,
@@ -69,7 +73,8 @@ export async function checkIn(deps: VisitDeps, actor: Actor, body: CheckInBody):
       if (violates(error, 'visits_one_active_per_patient')) throw alreadyActive();
       throw error;
     }
-    await q.addVisitHistory(tx.db, { clinic_id: actor.clinicId, visit_id: id, from_status: null, to_status: 'waiting', by_user: actor.userId, reason: null });
+    await q.addVisitHistory(tx.db, { clinic_id: actor.clinicId, visit_id: id, from_status: null, to_status: status, by_user: actor.userId, reason: null });
+    if (price) await billing.addCharge(tx, deps.clock, price, { patientId: target.patientId, visitId: id });
     if (target.appointment) {
       await tx.db.updateTable('appointments').set({ status: 'checked_in', version: target.appointment.version + 1 }).where('id', '=', target.appointment.id).execute();
       await tx.db
@@ -85,6 +90,7 @@ export async function checkIn(deps: VisitDeps, actor: Actor, body: CheckInBody):
 
 /** Why an action cannot apply to a visit as it stands now, or null when it can. */
 function refusal(current: { status: string; doctor_id: string | null }, action: VisitAction, actor: Actor): AppError | null {
+  if (action === 'call' && current.status === 'awaiting_payment') return billing.paymentRequired();
   if (action === 'call' && current.status === 'in_consultation') {
     return new AppError('illegal_transition', 'This patient has already been called in.');
   }
@@ -140,7 +146,11 @@ async function applyTransition(
     if (violates(error, 'visits_one_consultation_per_doctor')) {
       throw new AppError('doctor_busy', 'You already have a patient in consultation. Finish that visit first.');
     }
+    if (billing.isPaymentGateRefusal(error)) throw billing.paymentRequired();
     throw error;
+  }
+  if (to === 'cancelled' || to === 'left_without_being_seen') {
+    await billing.cancelChargesOfVisit(tx, deps.clock, visitId, reason?.trim() || (to === 'cancelled' ? 'Visit cancelled' : 'Left without being seen'));
   }
   await q.addVisitHistory(tx.db, { clinic_id: tx.actor.clinicId, visit_id: visitId, from_status: current.status, to_status: to, by_user: tx.actor.userId, reason: reason?.trim() || null });
   tx.emit('visit.changed', visitId);
