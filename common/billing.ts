@@ -300,7 +300,7 @@ export const CashierDay = Type.Object(
     totals: Type.Object({ receivedMinor: Minor, refundedMinor: Minor, netMinor: Type.Integer() }, { additionalProperties: false }),
     openCharges: Type.Array(
       Type.Object(
-        { id: Uuid, patientId: Uuid, patientMrn: Text(20), patientName: Text(200), nameEn: Text(120), nameAr: Text(120), totalMinor: Minor, createdAt: IsoDateTime, deferred: Type.Boolean() },
+        { id: Uuid, patientId: Uuid, patientMrn: Text(20), patientName: Text(200), nameEn: Text(120), nameAr: Text(120), totalMinor: Minor, createdAt: IsoDateTime, deferred: Type.Boolean(), version: Type.Integer() },
         { additionalProperties: false },
       ),
     ),

@@ -45,13 +45,29 @@ async function seed() {
   const [lina, omar, maya, ahmad, salma, karim] = patients;
   await ok(secretary, 'PUT', `/api/patients/${lina.id}`, { ...PEOPLE[0], phone: '+962 79 100 2999', frontDeskNotes: 'Prefers morning appointments.', version: lina.version });
 
+  // The price list: every check-in below owes its consultation fee before the doctor may call.
+  const general = await ok(admin, 'POST', '/api/services', { code: 'CONS-GEN', nameEn: 'General consultation', nameAr: 'معاينة عامة', kind: 'consultation', consultationType: 'general', priceMinor: 15_000 });
+  await ok(admin, 'POST', '/api/services', { code: 'CONS-SPEC', nameEn: 'Specialist consultation', nameAr: 'معاينة اختصاصي', kind: 'consultation', consultationType: 'specialist', priceMinor: 25_000 });
+  await ok(admin, 'POST', '/api/services', { code: 'DRESS', nameEn: 'Wound dressing', nameAr: 'غيار جرح', kind: 'procedure', priceMinor: 7_500, taxRateBp: 1600 });
+  const payFor = async (patientId: string, parts: unknown[]) => {
+    const charges = (await ok(secretary, 'GET', `/api/charges?patientId=${patientId}`)).items.filter((c: { status: string }) => c.status === 'pending');
+    return ok(secretary, 'POST', '/api/payments', { idempotencyKey: `seed-${patientId}`, patientId, chargeIds: charges.map((c: { id: string }) => c.id), parts });
+  };
+
   const done = await ok(secretary, 'POST', '/api/visits', { patientId: karim.id, doctorId: doctor.user.id });
+  const karimPaid = await payFor(karim.id, [{ method: 'cash', amountMinor: 15_000, tenderedMinor: 20_000 }]);
   await ok(doctor, 'POST', `/api/visits/${done.id}/call`, {});
   await ok(doctor, 'POST', `/api/visits/${done.id}/complete`, {});
+  await ok(admin, 'POST', `/api/invoices/${karimPaid.invoice.id}/refunds`, {
+    idempotencyKey: 'seed-refund-1', method: 'cash', reason: 'Follow-up visit free of charge', lines: [{ chargeId: karimPaid.invoice.snapshot.lines[0].chargeId, amountMinor: 5_000 }],
+  });
   const inRoom = await ok(secretary, 'POST', '/api/visits', { patientId: ahmad.id, doctorId: doctor.user.id });
+  await payFor(ahmad.id, [{ method: 'card', amountMinor: 15_000, reference: 'POS-88213' }]);
   await ok(doctor, 'POST', `/api/visits/${inRoom.id}/call`, {});
   const longWait = await ok(secretary, 'POST', '/api/visits', { patientId: lina.id });
+  await payFor(lina.id, [{ method: 'cash', amountMinor: 10_000 }, { method: 'transfer', amountMinor: 5_000, reference: 'TRF-1120' }]);
   const shortWait = await ok(secretary, 'POST', '/api/visits', { patientId: maya.id, doctorId: doctor.user.id });
+  void general;
   const gone = await ok(secretary, 'POST', '/api/visits', { patientId: salma.id });
   await ok(secretary, 'POST', `/api/visits/${gone.id}/cancel`, { reason: 'Came on the wrong day' });
   await suite.ctx.owner.query("UPDATE visits SET checked_in_at = now() - interval '42 minutes' WHERE id = $1", [longWait.id]);
@@ -65,7 +81,7 @@ async function seed() {
   await ok(secretary, 'POST', `/api/appointments/${cancelled.id}/cancel`, { reason: 'Family travelling', version: cancelled.version });
   await ok(secretary, 'POST', '/api/appointments', { doctorId: doctor.user.id, patientId: lina.id, startsAt: slots.items[6].startsAt, reason: 'Follow-up' });
 
-  return { secretary, doctor, admin, lina, omar, maya, tomorrow };
+  return { secretary, doctor, admin, lina, omar, maya, karim, karimInvoice: karimPaid.invoice.number as string, tomorrow };
 }
 
 interface Screen {
@@ -115,6 +131,17 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
     { name: 'queue', as: 'doctor', url: '/queue', ready: (p) => p.getByText(data.maya.mrn).waitFor() },
     { name: 'staff', as: 'admin', url: '/staff', ready: (p) => p.getByText('dr.rana').waitFor() },
     { name: 'audit', as: 'admin', url: '/audit', ready: (p) => p.locator('table tbody tr').nth(3).waitFor() },
+    { name: 'billing-day', as: 'secretary', url: '/billing', ready: (p) => p.locator('#day-open').locator('xpath=../..').getByText(data.maya.mrn).waitFor() },
+    {
+      name: 'billing-invoices',
+      as: 'admin',
+      url: '/billing',
+      ready: async (p) => {
+        await p.getByRole('tab').nth(1).click();
+        await p.getByText(data.karimInvoice).waitFor();
+      },
+    },
+    { name: 'prices', as: 'admin', url: '/prices', ready: (p) => p.getByText('CONS-SPEC').waitFor() },
   ];
 
   const unnamed: string[] = [];
@@ -176,6 +203,23 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
     await office.waitForTimeout(300);
     await screenshot(office, `${language}-staff-dialog-390x844`, false);
     unnamed.push(...(await unnamedControls(office, `${language}-staff-dialog`)));
+
+    // Taking a payment and reading an invoice, on a phone.
+    await desk.goto(`${suite.baseUrl}/board`);
+    await desk.getByText(data.maya.mrn).waitFor();
+    await desk.locator('li.visit-row', { hasText: data.maya.mrn }).locator('button').first().click();
+    await desk.getByRole('dialog').locator('input[inputmode=decimal]').first().fill('20');
+    await desk.waitForTimeout(300);
+    await screenshot(desk, `${language}-payment-dialog-390x844`, false);
+    unnamed.push(...(await unnamedControls(desk, `${language}-payment-dialog`)));
+    await desk.keyboard.press('Escape');
+    await office.goto(`${suite.baseUrl}/billing`);
+    await office.getByRole('tab').nth(1).click();
+    await office.getByText(data.karimInvoice).click();
+    await office.getByRole('dialog').getByText(data.karim.mrn).waitFor();
+    await office.waitForTimeout(300);
+    await screenshot(office, `${language}-invoice-dialog-390x844`, false);
+    unnamed.push(...(await unnamedControls(office, `${language}-invoice-dialog`)));
 
     const phone = pages.secretary;
     await phone.setViewportSize(VIEWPORTS[0]);

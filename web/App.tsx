@@ -9,6 +9,8 @@ import { SetupPage } from './auth/SetupPage.tsx';
 import { SessionProvider, useCan, useMe, useSession } from './auth/session.tsx';
 import { AppointmentsPage } from './features/appointments/AppointmentsPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
+import { BillingPage } from './features/billing/BillingPage.tsx';
+import { PricesPage } from './features/billing/PricesPage.tsx';
 import { BoardPage } from './features/board/BoardPage.tsx';
 import { PatientPage } from './features/patients/PatientPage.tsx';
 import { PatientsPage } from './features/patients/PatientsPage.tsx';
@@ -63,6 +65,8 @@ const ROUTES: Route[] = [
   { pattern: '/patients/new', permission: 'patients.write', render: () => <RegisterPatientPage /> },
   { pattern: '/patients/:id', permission: 'patients.read', render: ({ id }) => <PatientPage key={id} id={id} /> },
   { pattern: '/appointments', permission: 'appointments.read', render: () => <AppointmentsPage /> },
+  { pattern: '/billing', permission: 'billing.read', render: () => <BillingPage /> },
+  { pattern: '/prices', permission: 'billing.prices', render: () => <PricesPage /> },
   { pattern: '/staff', permission: 'staff.manage', render: () => <StaffPage /> },
   { pattern: '/settings', permission: 'clinic.settings', render: () => <ClinicSettingsPage /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },

@@ -21,6 +21,9 @@ export function invalidateFor(client: QueryClient, event: RealtimeEvent): void {
     case 'visit.changed':
       void client.invalidateQueries({ queryKey: ['visits'] });
       break;
+    case 'billing.changed':
+      void client.invalidateQueries({ queryKey: ['billing'] });
+      break;
     case 'staff.changed':
       void client.invalidateQueries({ queryKey: ['staff'] });
       void client.invalidateQueries({ queryKey: ['slots'] });

@@ -1,4 +1,4 @@
-import { IconCalendarEvent, IconHistory, IconListNumbers, IconSettings, IconStethoscope, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { IconCalendarEvent, IconCash, IconHistory, IconListNumbers, IconSettings, IconStethoscope, IconTag, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { can, type Permission, type Role } from '../../common/permissions.ts';
 
 export interface NavItem {
@@ -14,6 +14,8 @@ export const NAV_ITEMS: NavItem[] = [
   { path: '/board', labelKey: 'nav.board', permission: 'visits.board', icon: IconListNumbers },
   { path: '/patients', labelKey: 'nav.patients', permission: 'patients.read', icon: IconUsers },
   { path: '/appointments', labelKey: 'nav.appointments', permission: 'appointments.read', icon: IconCalendarEvent },
+  { path: '/billing', labelKey: 'nav.billing', permission: 'billing.read', icon: IconCash },
+  { path: '/prices', labelKey: 'nav.prices', permission: 'billing.prices', icon: IconTag },
   { path: '/staff', labelKey: 'nav.staff', permission: 'staff.manage', icon: IconUsersGroup },
   { path: '/settings', labelKey: 'nav.settings', permission: 'clinic.settings', icon: IconSettings },
   { path: '/audit', labelKey: 'nav.audit', permission: 'audit.read', icon: IconHistory },

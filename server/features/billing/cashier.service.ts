@@ -65,7 +65,7 @@ export async function cashierDay(deps: BillingDeps, actor: Actor, date?: string)
     const open = await tx.db
       .selectFrom('charges as c')
       .innerJoin('patients as p', 'p.id', 'c.patient_id')
-      .select(['c.id', 'c.patient_id', 'c.name_en', 'c.name_ar', 'c.amount_minor', 'c.tax_minor', 'c.created_at', 'c.deferred', 'p.mrn', 'p.given_name_latin', 'p.family_name_latin', 'p.given_name_arabic', 'p.family_name_arabic'])
+      .select(['c.id', 'c.patient_id', 'c.name_en', 'c.name_ar', 'c.amount_minor', 'c.tax_minor', 'c.created_at', 'c.deferred', 'c.version', 'p.mrn', 'p.given_name_latin', 'p.family_name_latin', 'p.given_name_arabic', 'p.family_name_arabic'])
       .where('c.status', '=', 'pending')
       .orderBy('c.created_at')
       .limit(500)
@@ -88,6 +88,7 @@ export async function cashierDay(deps: BillingDeps, actor: Actor, date?: string)
         totalMinor: minor(c.amount_minor) + minor(c.tax_minor),
         createdAt: c.created_at.toISOString(),
         deferred: c.deferred,
+        version: c.version,
       })),
     };
   });

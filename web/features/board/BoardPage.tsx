@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { rowPatientName } from '../patients/patientsApi.ts';
 import { Badge, Button, Grid, Group, Menu, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconDots, IconLogin2, IconUserPlus } from '@tabler/icons-react';
+import { IconCash, IconDots, IconLogin2, IconUserPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Appointment } from '../../../common/scheduling.ts';
@@ -13,6 +13,7 @@ import { notifyError, notifySuccess } from '../../ui/notify.ts';
 import { ReasonDialog } from '../../ui/ReasonDialog.tsx';
 import { dateIn, formatTime, useNow } from '../../ui/time.ts';
 import { useAppointments } from '../appointments/appointmentsApi.ts';
+import { PaymentDialog } from '../billing/PaymentDialog.tsx';
 import { CheckInDialog } from '../visits/CheckInDialog.tsx';
 import { VisitLine } from '../visits/VisitLine.tsx';
 import { checkIn, useBoard, visitAction } from '../visits/visitsApi.ts';
@@ -136,6 +137,7 @@ export function BoardPage() {
   const now = useNow(1000, board.data?.serverTime);
   const [walkIn, setWalkIn] = useState(false);
   const [exit, setExit] = useState<Exit | null>(null);
+  const [paying, setPaying] = useState<Visit | null>(null);
 
   const header = (
     <Group justify="space-between" wrap="wrap">
@@ -173,6 +175,16 @@ export function BoardPage() {
             <StatusGroup key={status} status={status} visits={byStatus(status)}>
               {(visit) => (
                 <VisitLine key={visit.id} visit={visit} now={now} thresholdMinutes={waitThresholdMinutes}>
+                  {visit.status === 'awaiting_payment' && can('billing.collect') && (
+                    <Button
+                      size="xs"
+                      leftSection={<IconCash size={14} aria-hidden />}
+                      onClick={() => setPaying(visit)}
+                      aria-label={t('billing.takePaymentFrom', { name: rowPatientName(visit, i18n.language) })}
+                    >
+                      {t('billing.takePayment')}
+                    </Button>
+                  )}
                   {can('visits.frontdesk_exit') && (visit.status === 'waiting' || visit.status === 'awaiting_payment') && (
                     <Menu position="bottom-end" withinPortal>
                       <Menu.Target>
@@ -206,6 +218,7 @@ export function BoardPage() {
         </Grid.Col>
       </Grid>
       <CheckInDialog opened={walkIn} onClose={() => setWalkIn(false)} />
+      <PaymentDialog opened={paying !== null} onClose={() => setPaying(null)} patientId={paying?.patientId ?? null} patientName={paying ? rowPatientName(paying, i18n.language) : ''} />
       <ReasonDialog
         opened={exit !== null}
         onClose={() => setExit(null)}

@@ -88,6 +88,11 @@ export function QueuePage() {
             <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
               {waiting.map((visit) => (
                 <VisitLine key={visit.id} visit={visit} now={now} thresholdMinutes={waitThresholdMinutes} showStatus={visit.status !== 'waiting'}>
+                  {visit.status === 'awaiting_payment' && (
+                    <Button size="xs" variant="light" color="yellow" disabled leftSection={<IconStethoscope size={14} aria-hidden />} aria-label={t('queue.awaitingPaymentNamed', { name: rowPatientName(visit, i18n.language) })}>
+                      {t('queue.awaitingPaymentCall')}
+                    </Button>
+                  )}
                   {visit.status === 'waiting' && (
                     <Button
                       size="xs"
