@@ -5,6 +5,7 @@ import { setUpClinic } from '../features/auth/auth.service.ts';
 import { createStaff } from '../features/users/users.service.ts';
 import { registerPatient } from '../features/patients/patients.service.ts';
 import { checkIn } from '../features/visits/visits.service.ts';
+import { createService, listCharges, pay } from '../features/billing/billing.service.ts';
 import { loadConfig } from '../config.ts';
 import { writeTx, type Actor } from '../events/transaction.ts';
 import type { Role } from '../../common/permissions.ts';
@@ -111,7 +112,27 @@ export async function seedDemo(database: Database, log: (line: string) => void):
       }
     }
   });
-  for (let i = 0; i < 6; i++) await checkIn(deps, secretary, { patientId: patients[i], doctorId: i % 2 ? doctors[i % 3] : null });
-  log('Booked today’s appointments and checked in 6 walk-ins.');
+  const prices = [
+    { code: 'CONS-GEN', nameEn: 'General consultation', nameAr: 'معاينة عامة', kind: 'consultation', consultationType: 'general', priceMinor: 15_000 },
+    { code: 'CONS-SPEC', nameEn: 'Specialist consultation', nameAr: 'معاينة اختصاصي', kind: 'consultation', consultationType: 'specialist', priceMinor: 25_000 },
+    { code: 'CONS-FU', nameEn: 'Follow-up consultation', nameAr: 'معاينة متابعة', kind: 'consultation', consultationType: 'follow_up', priceMinor: 10_000 },
+    { code: 'LAB-CBC', nameEn: 'Complete blood count', nameAr: 'تعداد دم كامل', kind: 'lab_test', priceMinor: 8_000 },
+    { code: 'PROC-DRESS', nameEn: 'Wound dressing', nameAr: 'غيار جرح', kind: 'procedure', priceMinor: 7_500, taxRateBp: 1600 },
+  ] as const;
+  for (const price of prices) await createService(deps, admin, price);
+  // Six walk-ins: four have paid and wait for a doctor, two are still at the desk awaiting payment.
+  for (let i = 0; i < 6; i++) {
+    await checkIn(deps, secretary, { patientId: patients[i], doctorId: i % 2 ? doctors[i % 3] : null });
+    if (i >= 4) continue;
+    const owed = (await listCharges(deps, secretary, { patientId: patients[i] })).items.filter((c) => c.status === 'pending');
+    const total = owed.reduce((sum, c) => sum + c.totalMinor, 0);
+    await pay(deps, secretary, {
+      idempotencyKey: `demo-payment-${i}`,
+      patientId: patients[i],
+      chargeIds: owed.map((c) => c.id),
+      parts: i % 2 ? [{ method: 'card', amountMinor: total, reference: `POS-${1000 + i}` }] : [{ method: 'cash', amountMinor: total, tenderedMinor: total + 5_000 }],
+    });
+  }
+  log('Set the price list, booked today’s appointments, checked in 6 walk-ins and took 4 payments.');
   return true;
 }

@@ -312,7 +312,12 @@ describe('the invoice PDF', () => {
       expect(response.headers['content-type']).toBe('application/pdf');
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'invoice-')), 'invoice.pdf');
       fs.writeFileSync(file, response.rawPayload);
-      return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).normalize('NFKC');
+      try {
+        return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).normalize('NFKC');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('pdftotext is not installed: run `apt-get install -y poppler-utils` and try again.');
+        throw error;
+      }
     };
     const english = await text('en');
     for (const expected of [invoice.number, 'Lina Haddad', patient.mrn, 'Consultation (general)', '15.000', 'Total']) expect(english).toContain(expected);
