@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type pg from 'pg';
@@ -6,7 +6,7 @@ import { localDate } from '../server/clock.ts';
 import { createPool } from '../server/db/database.ts';
 import { displayNames, toSummary } from '../server/features/patients/patients.queries.ts';
 import { serveParent, type SqlEvent } from './child.ts';
-import { BENCH_POOL_SIZE, CHECK_IN, CLINIC_BOARD_SETTINGS, beginInClinic, boardStatement, findVisitStatement, searchStatement, type Statement } from './sql.ts';
+import { BENCH_POOL_SIZE, CHECK_IN, PAYMENT, CLINIC_BOARD_SETTINGS, beginInClinic, boardStatement, findVisitStatement, searchStatement, type Statement } from './sql.ts';
 
 /**
  * The baseline: plain Fastify and pg running the application's statements for the same clinic as
@@ -103,13 +103,63 @@ app.post('/api/visits', async (request, reply) => {
     const day = localDate(new Date(), clinic.time_zone);
     if ((await run(client, CHECK_IN.patientExists(patientId))).length === 0) return null;
     if ((await run(client, CHECK_IN.activeVisit(patientId))).length > 0) return null;
+    const [service] = await run(client, CHECK_IN.consultationPrice);
     const [{ value }] = await run(client, CHECK_IN.nextQueueNumber(clinicId, day));
-    await run(client, CHECK_IN.insertVisit({ id, clinicId, patientId, day, queueNumber: value, userId, now: new Date() }));
+    const now = new Date();
+    await run(client, CHECK_IN.insertVisit({ id, clinicId, patientId, day, queueNumber: value, userId, now }));
     await run(client, CHECK_IN.insertHistory({ clinicId, visitId: id, userId }));
+    const chargeId = randomUUID();
+    await run(client, CHECK_IN.insertCharge({ id: chargeId, clinicId, patientId, visitId: id, service, userId, now }));
+    await run(client, CHECK_IN.chargeHistory({ clinicId, chargeId, userId }));
     return toVisit((await run(client, withValue(findVisitTemplate, FOUND_ID, id)))[0]);
   });
   if (!visit) return reply.status(409).send({ error: 'not checked in' });
   return reply.status(201).send(visit);
+});
+
+app.post('/api/payments', async (request, reply) => {
+  const body = request.body as { idempotencyKey: string; patientId: string; chargeIds: string[]; parts: { method: string; amountMinor: number }[] };
+  const [chargeId] = body.chargeIds;
+  const total = body.parts.reduce((sum, p) => sum + p.amountMinor, 0);
+  const paymentId = randomUUID();
+  const now = new Date();
+  const hash = createHash('sha256').update(JSON.stringify({ chargeIds: body.chargeIds, parts: body.parts, patientId: body.patientId })).digest('hex');
+  const result = await inClinic(async (client) => {
+    if ((await run(client, PAYMENT.patientExists(body.patientId))).length === 0) return null;
+    const inserted = await run(client, PAYMENT.insertPayment({ id: paymentId, clinicId, patientId: body.patientId, key: body.idempotencyKey, hash, total, userId, now }));
+    if (inserted.length === 0) return null;
+    const visits = await run(client, PAYMENT.lockVisits(chargeId));
+    const [charge] = await run(client, PAYMENT.lockCharges(chargeId));
+    if (!charge || charge.status !== 'pending' || Number(charge.amount_minor) + Number(charge.tax_minor) !== total) throw new Error('not payable');
+    await run(client, PAYMENT.markPaid({ chargeId, paymentId, version: charge.version, now }));
+    await run(client, PAYMENT.chargeHistory({ clinicId, chargeId, userId }));
+    await run(client, PAYMENT.paymentPart({ clinicId, paymentId, amount: total }));
+    const [clinic] = await run(client, PAYMENT.clinicFacts);
+    const [patient] = await run(client, PAYMENT.patient(body.patientId));
+    const year = Number(localDate(now, clinic.time_zone).slice(0, 4));
+    const [{ last_value: seq }] = await run(client, PAYMENT.nextInvoiceNumber(clinicId, year));
+    const number = `INV-${year}-${String(seq).padStart(6, '0')}`;
+    const snapshot = {
+      clinic: { name: clinic.name, currency: clinic.currency, timeZone: clinic.time_zone },
+      patient: { id: patient.id, mrn: patient.mrn, nameLatin: [patient.given_name_latin, patient.family_name_latin].filter(Boolean).join(' ') || null, nameArabic: displayNames(patient).displayNameArabic },
+      lines: [{ chargeId, code: charge.code, nameEn: charge.name_en, nameAr: charge.name_ar, amountMinor: Number(charge.amount_minor), taxRateBp: charge.tax_rate_bp, taxMinor: Number(charge.tax_minor), totalMinor: total }],
+      subtotalMinor: total,
+      taxMinor: 0,
+      totalMinor: total,
+      payment: { parts: [{ method: 'cash', amountMinor: total, tenderedMinor: total, changeMinor: 0, reference: null }], receivedBy: 'bench' },
+    };
+    await run(client, PAYMENT.insertInvoice({ id: randomUUID(), clinicId, year, seq, number, paymentId, patientId: body.patientId, currency: clinic.currency, total, snapshot: JSON.stringify(snapshot), now, userId }));
+    for (const visit of visits) {
+      if (visit.status !== 'awaiting_payment' || !(await run(client, PAYMENT.cleared(visit.id)))[0].cleared) continue;
+      await run(client, PAYMENT.releaseVisit(visit.id, now));
+      await run(client, PAYMENT.visitHistory({ clinicId, visitId: visit.id, userId }));
+    }
+    const [invoice] = await run(client, PAYMENT.invoiceOfPayment(paymentId));
+    const notes = await run(client, PAYMENT.creditNotes(invoice.id));
+    return { paymentId, totalMinor: total, changeMinor: 0, invoice: { ...invoice, creditNotes: notes } };
+  });
+  if (!result) return reply.status(409).send({ error: 'not paid' });
+  return reply.status(201).send(result);
 });
 
 await app.listen({ port: 0, host: '127.0.0.1' });

@@ -39,6 +39,7 @@ export interface Context {
   termKinds: Record<string, number>;
   idle: { app: number; bare: number; postgres: number | null; machineBusy: number };
   checkedIn: number;
+  paid: number;
   totalSeconds: number;
 }
 
@@ -148,10 +149,12 @@ function interpretation(runs: Run[], sql: SqlProfile[], plans: PlanCheck[]): str
       const extra = extraStatements(profile);
       text += ` Per request the application makes ${one(profile.app.roundTrips)} round trips to the bare route's ${one(profile.bare.roundTrips)}`;
       text += extra.length ? `; the extra ones: ${extra.map((e) => `\`${e}\``).join(', ')}.` : '.';
-      const afterCounter = (list: SqlEvent[]) => list.length - list.findIndex((e) => e.sql.includes('insert into "daily_counters"')) - 1;
-      if (profile.app.list.some((e) => e.sql.includes('insert into "daily_counters"'))) {
+      for (const [table, what] of [['daily_counters', "Check-ins of one clinic queue on the day's counter row"], ['document_counters', "Payments of one clinic queue on the year's invoice counter row"]] as const) {
+        const marker = `insert into "${table}"`;
+        const afterCounter = (list: SqlEvent[]) => list.length - list.findIndex((e) => e.sql.includes(marker)) - 1;
+        if (!profile.app.list.some((e) => e.sql.includes(marker))) continue;
         text +=
-          ` Check-ins of one clinic queue on the day's counter row, locked from the queue-number update to COMMIT: the application holds it over ${afterCounter(profile.app.list)} more round trips ` +
+          ` ${what}, locked from the number's update to COMMIT: the application holds it over ${afterCounter(profile.app.list)} more round trips ` +
           `(the bare route ${afterCounter(profile.bare.list)}) plus the WAL flush at COMMIT, and any delay in the server between those round trips (its event loop is busy with the other connections' requests) lengthens the hold.`;
       }
     }
@@ -217,7 +220,8 @@ export function renderMarkdown(ctx: Context, runs: Run[], sql: SqlProfile[], pla
   );
   lines.push(`- ${ctx.visits.toLocaleString('en')} visits today in queue order (early numbers mostly completed, recent ones waiting, awaiting payment or results, one in consultation per doctor at most), 4 doctors, 3 secretaries; VACUUM ANALYZE after loading.`);
   lines.push(`- Search terms (${Object.values(ctx.termKinds).reduce((a, b) => a + b, 0).toLocaleString('en')}, drawn from the register, used in turn): ${Object.entries(ctx.termKinds).map(([k, n]) => `${k} ${n}`).join(', ')}.`);
-  lines.push(`- Check-in: each request a different walk-in patient with no visit today (${ctx.checkedIn.toLocaleString('en')} patients used over warm-ups, runs and profiling); board runs before check-ins, so it always lists ${ctx.visits.toLocaleString('en')} visits.`, '');
+  lines.push(`- Check-in: each request a different walk-in patient with no visit today, who then owes the clinic's general consultation fee (a pending charge; the visit awaits payment) (${ctx.checkedIn.toLocaleString('en')} patients used over warm-ups, runs and profiling); board runs before check-ins, so it always lists ${ctx.visits.toLocaleString('en')} visits.`);
+  lines.push(`- Payment: just before it is measured, 12,000 further patients are checked in as awaiting payment of a 15.000 JOD consultation (one pending charge each, added as the owner); each request pays one of them in cash (${ctx.paid.toLocaleString('en')} used over warm-ups, runs and profiling), issuing the next invoice number and releasing the visit to the queue.`, '');
 
   lines.push('## Results', '');
   lines.push(`Each row: ${ctx.warmupSeconds} s warm-up (discarded), then ${ctx.durationSeconds} s measured. Node CPU and PostgreSQL CPU are per request sent, including requests still in flight when the load stopped (the servers are allowed to finish them), net of what each costs at rest (application ${int(ctx.idle.app)} µs/s, its outbox tailer polling every 250 ms; bare ${int(ctx.idle.bare)} µs/s; PostgreSQL ${ctx.idle.postgres === null ? 'n/a' : `${int(ctx.idle.postgres)} µs/s`}). Round trips per request from the profiling pass below. "failed": non-2xx, errors and timeouts.`, '');
@@ -300,7 +304,7 @@ export function renderMarkdown(ctx: Context, runs: Run[], sql: SqlProfile[], pla
     '- The application is `buildApp` with `createDb(url, { role: \'doctors_app\', poolSize: 20 })` and a master key (so it also seals the audit chain every 2 s), as server/main.ts builds it, listening on 127.0.0.1 in a child process; the logging instance of the SQL count runs without the sealer. Logins go through POST /api/auth/login; requests carry the session cookie (and the CSRF header on POST).',
     '- The bare baseline (bench/bare-server.ts) is plain Fastify and pg with the same pool settings, in a child process of its own, running the statements of bench/sql.ts: the application\'s domain statements (search, board and the returned visit compiled from the application\'s own query functions, the check-in writes as Kysely compiles them; the run checks them against the application\'s query log), for the same clinic, in the same kind of transaction (`BEGIN; SELECT set_config(\'app.clinic_id\', …)` as doctors_app, so row-level security applies alike). It has no session lookup, permission check, audit row, outbox event, schema validation or response schema; the board and visit statements are compiled once at start and search\'s one-line call per request.',
     '- Node CPU is process.cpuUsage() read inside the server process over IPC; PostgreSQL CPU is the utime+stime of the postmaster and all its children from /proc (a backend that exits is accounted through its parent\'s reaped-children time). Both cover the measured window plus the time the server needs to finish requests still in flight.',
-    '- The check-in counter row (`daily_counters`) is locked from the queue-number update to COMMIT (which waits for fsync), so check-ins of one clinic are serialised by design; more connections only queue.',
+    '- The check-in counter row (`daily_counters`) is locked from the queue-number update to COMMIT (which waits for fsync), so check-ins of one clinic are serialised by design; more connections only queue. Payments likewise serialise on the year\'s invoice counter row (`document_counters`): that is what makes the numbers gap-free.',
     '',
   );
   return lines.join('\n');

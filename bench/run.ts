@@ -6,7 +6,7 @@ import { explainAll, type PlanCheck } from './explain.ts';
 import { measure, measureIdle, type LoadSpec } from './load.ts';
 import { openBenchDatabase } from './postgres.ts';
 import { renderConsole, renderMarkdown, type Run, type SqlProfile } from './report.ts';
-import { BENCH_PASSWORD, CLINIC_TIME_ZONE, searchTerms, seed, type Seeded } from './seed.ts';
+import { BENCH_FEE_MINOR, BENCH_PASSWORD, CLINIC_TIME_ZONE, searchTerms, seed, seedOwedCharges, type OwedCharge, type Seeded } from './seed.ts';
 import { CHECK_IN, boardStatement, findVisitStatement, searchStatement } from './sql.ts';
 
 const PATIENTS = 100_000;
@@ -14,7 +14,9 @@ const VISITS = 2_000;
 // Short fixed windows keep the whole run within a few minutes on two cores.
 const SECONDS = Number(process.env.BENCH_SECONDS) || 10;
 const WARMUP_SECONDS = 2;
-const CONNECTIONS = { search: 50, board: 50, checkIn: 10 };
+const CONNECTIONS = { search: 50, board: 50, checkIn: 10, payment: 20 };
+/** Patients awaiting payment for the payment scenario: more than both servers can pay in the run. */
+const OWED = 12_000;
 
 const say = (line: string) => process.stdout.write(line + '\n');
 const CSRF = { 'x-requested-with': 'doctors-system' };
@@ -45,6 +47,24 @@ function patientSupply(seeded: Seeded) {
     used: () => next,
   };
 }
+
+/** Each payment settles a charge nobody has paid yet, across all runs. */
+function owedSupply() {
+  const owed: OwedCharge[] = [];
+  let next = 0;
+  return {
+    fill: (items: OwedCharge[]) => owed.push(...items),
+    take: () => owed[Math.min(next++, owed.length - 1)],
+    used: () => next,
+  };
+}
+
+const paymentBody = (charge: OwedCharge, key: string) => ({
+  idempotencyKey: key,
+  patientId: charge.patientId,
+  chargeIds: [charge.chargeId],
+  parts: [{ method: 'cash', amountMinor: BENCH_FEE_MINOR }],
+});
 
 function isBackground(sql: string): boolean {
   // The outbox tailer polls every 250 ms and right after each commit with events; it is not the request.
@@ -78,7 +98,7 @@ function summarise(events: SqlEvent[]) {
  * never weighs on the timed runs), one unloaded request at a time; also checks that every statement the
  * bare route sends is one the application sends too.
  */
-async function profileSql(url: string, seeded: Seeded, supply: ReturnType<typeof patientSupply>, terms: string[]): Promise<SqlProfile[]> {
+async function profileSql(url: string, seeded: Seeded, supply: ReturnType<typeof patientSupply>, owed: ReturnType<typeof owedSupply>, terms: string[]): Promise<SqlProfile[]> {
   const env = { BENCH_DB_URL: url, BENCH_LOG_SQL: '1', BENCH_CLINIC_ID: seeded.clinicId, BENCH_USER_ID: seeded.secretaries[0].id };
   const [app, bare] = await Promise.all([startServer('app (logging)', './app-server.ts', env), startServer('bare (logging)', './bare-server.ts', env)]);
   try {
@@ -93,6 +113,11 @@ async function profileSql(url: string, seeded: Seeded, supply: ReturnType<typeof
       }),
       { scenario: 'board', app: get(app, '/api/visits/board'), bare: get(bare, '/api/visits/board') },
       { scenario: 'check-in', app: post(app, '/api/visits', { patientId: supply.take() }), bare: post(bare, '/api/visits', { patientId: supply.take() }) },
+      {
+        scenario: 'payment',
+        app: post(app, '/api/payments', paymentBody(owed.take(), `profile-app-${owed.used()}`)),
+        bare: post(bare, '/api/payments', paymentBody(owed.take(), `profile-bare-${owed.used()}`)),
+      },
     ];
     // One untimed pass first: the first request on a fresh pool also opens a connection.
     await (await get(app, '/api/visits/board')()).arrayBuffer();
@@ -202,7 +227,9 @@ async function main() {
     const idle = await measureIdle([app, bare], db.cpuMicros, 3_000);
     const supply = patientSupply(seeded);
     const nextTerm = cycle(terms.map((t) => `/api/patients?q=${encodeURIComponent(t.term)}`));
-    const scenarios: { name: string; what: string; spec: LoadSpec }[] = [
+    const owed = owedSupply();
+    let keys = 0;
+    const scenarios: { name: string; what: string; spec: LoadSpec; before?: () => Promise<void> }[] = [
       {
         name: 'search',
         what: `GET /api/patients?q= (${terms.length} varied terms), a doctor and a secretary alternating`,
@@ -225,9 +252,28 @@ async function main() {
           next: () => JSON.stringify({ patientId: supply.take() }),
         },
       },
+      {
+        name: 'payment',
+        what: `POST /api/payments: one consultation charge of a visit awaiting payment, in cash, a different patient each time (invoice numbered, visit released to the queue), a secretary`,
+        before: async () => {
+          const taken = new Set(seeded.freeForCheckIn.slice(0, supply.used() + 50));
+          const patients = seeded.freeForCheckIn.filter((id) => !taken.has(id)).slice(-OWED);
+          owed.fill(await seedOwedCharges(owner, seeded, patients));
+          await owner.query('VACUUM ANALYZE visits, charges');
+        },
+        spec: {
+          path: '/api/payments',
+          method: 'POST',
+          connections: CONNECTIONS.payment,
+          sessions: [secretary],
+          headers: { 'content-type': 'application/json', ...CSRF },
+          next: () => JSON.stringify(paymentBody(owed.take(), `bench-${++keys}`)),
+        },
+      },
     ];
     const runs: Run[] = [];
     for (const scenario of scenarios) {
+      await scenario.before?.();
       const results = [];
       for (const server of [app, bare]) {
         say(`${scenario.name} on ${server.name}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured at ${scenario.spec.connections} connections...`);
@@ -238,7 +284,7 @@ async function main() {
     await Promise.all(servers.splice(0).map((s) => s.stop()));
 
     const sqlTerms = [...firstOf.values()];
-    const sql = await profileSql(db.url, seeded, supply, sqlTerms);
+    const sql = await profileSql(db.url, seeded, supply, owed, sqlTerms);
     say(`Measured and profiled in ${elapsed()}.`);
 
     const context = {
@@ -252,6 +298,7 @@ async function main() {
       termKinds: countKinds(terms),
       idle: { app: idle.server.get(app)!, bare: idle.server.get(bare)!, postgres: idle.postgres, machineBusy: idle.machineBusy },
       checkedIn: supply.used(),
+      paid: owed.used(),
       totalSeconds: (Date.now() - started) / 1000,
     };
     say('');

@@ -281,6 +281,12 @@ export async function seed(owner: pg.Client, patientCount: number, visitCount: n
     [clinicId],
   );
   await owner.query("INSERT INTO daily_counters (clinic_id, clinic_day, kind, value) VALUES ($1, $2, 'queue', $3)", [clinicId, today, visitCount]);
+  // The price list's general consultation: every check-in of the run owes it.
+  await owner.query(
+    `INSERT INTO services (id, clinic_id, code, name_en, name_ar, kind, consultation_type, price_minor)
+     VALUES ($1, $2, 'CONS-GEN', 'General consultation', 'معاينة عامة', 'consultation', 'general', $3)`,
+    [randomUUID(), clinicId, BENCH_FEE_MINOR],
+  );
 
   const free = patients.filter((_, i) => !visiting.has(i)).map((p) => p.id);
   for (let i = free.length - 1; i > 0; i--) {
@@ -288,6 +294,41 @@ export async function seed(owner: pg.Client, patientCount: number, visitCount: n
     [free[i], free[j]] = [free[j], free[i]];
   }
   return { clinicId, today, admin, secretaries, doctors, patients, freeForCheckIn: free, visits: visitCount };
+}
+
+/** A consultation fee every payment fixture owes. */
+export const BENCH_FEE_MINOR = 15_000;
+
+export interface OwedCharge {
+  patientId: string;
+  chargeId: string;
+}
+
+/**
+ * For the payment scenario: `patientIds` checked in today and awaiting payment of one consultation
+ * charge each (visits numbered after the day's queue). Added just
+ * before payments are measured, so the board and check-in scenarios never see these visits.
+ */
+export async function seedOwedCharges(owner: pg.Client, seeded: Seeded, patientIds: string[]): Promise<OwedCharge[]> {
+  const { rows } = await owner.query("SELECT id FROM services WHERE clinic_id = $1 AND code = 'CONS-GEN'", [seeded.clinicId]);
+  const serviceId = rows[0].id as string;
+  const secretary = seeded.secretaries[0].id;
+  const visitIds = patientIds.map(() => randomUUID());
+  const chargeIds = patientIds.map(() => randomUUID());
+  await owner.query(
+    `INSERT INTO visits (id, clinic_id, patient_id, clinic_day, queue_number, status, created_by)
+     SELECT id, $3, patient_id, $4, 100000 + n, 'awaiting_payment', $5
+     FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS t(id, patient_id, n)`,
+    [visitIds, patientIds, seeded.clinicId, seeded.today, secretary],
+  );
+  await owner.query(
+    `INSERT INTO charges (id, clinic_id, patient_id, visit_id, service_id, kind, code, name_en, name_ar, amount_minor, tax_rate_bp, tax_minor, status, created_by)
+     SELECT id, $4, patient_id, visit_id, $5, 'consultation', 'CONS-GEN', 'General consultation', 'معاينة عامة', $6, 0, 0, 'pending', $7
+     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(id, patient_id, visit_id)`,
+    [chargeIds, patientIds, visitIds, seeded.clinicId, serviceId, BENCH_FEE_MINOR, secretary],
+  );
+  await owner.query('ANALYZE visits, charges');
+  return patientIds.map((patientId, i) => ({ patientId, chargeId: chargeIds[i] }));
 }
 
 /**
