@@ -20,6 +20,7 @@ export const Me = Type.Object(
     username: Text(80),
     displayName: Text(120),
     role: RoleSchema,
+    grants: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }),
     language: Language,
     idleMinutes: Type.Integer(),
   },

@@ -66,6 +66,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   lab: [...everyone],
 };
 
-export function can(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].includes(permission);
+export function can(role: Role, permission: Permission, grants: readonly string[] = []): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission) || ((ASSIGNABLE_PERMISSIONS as readonly string[]).includes(permission) && grants.includes(permission));
 }
+
+/**
+ * Permissions an admin may give one staff member on top of their role. Only these: the matrix stays the
+ * rule, and these are the exceptions a clinic asked for.
+ */
+export const ASSIGNABLE_PERMISSIONS = ['billing.waive'] as const satisfies readonly Permission[];
+export type AssignablePermission = (typeof ASSIGNABLE_PERMISSIONS)[number];

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { RoleSchema, Password, Username } from './auth.ts';
+import { ASSIGNABLE_PERMISSIONS } from './permissions.ts';
 import { Language, Text, Uuid } from './schema.ts';
 
 export const CONSULTATION_TYPES = ['general', 'specialist', 'follow_up'] as const;
@@ -23,6 +24,9 @@ export const DoctorSchedule = Type.Object(
 );
 export type DoctorSchedule = Static<typeof DoctorSchedule>;
 
+/** Extra permissions on top of the role: only those the matrix marks assignable. */
+const Grants = Type.Array(Type.Enum(ASSIGNABLE_PERMISSIONS), { uniqueItems: true, maxItems: ASSIGNABLE_PERMISSIONS.length });
+
 export const StaffMember = Type.Object(
   {
     id: Uuid,
@@ -30,6 +34,7 @@ export const StaffMember = Type.Object(
     displayName: Text(120),
     role: RoleSchema,
     active: Type.Boolean(),
+    grants: Type.Array(Type.Enum(ASSIGNABLE_PERMISSIONS)),
     language: Language,
     schedule: Type.Union([DoctorSchedule, Type.Null()]),
   },
@@ -46,6 +51,7 @@ export const CreateStaffBody = Type.Object(
     password: Password,
     language: Type.Optional(Language),
     schedule: Type.Optional(DoctorSchedule),
+    grants: Type.Optional(Grants),
   },
   { additionalProperties: false },
 );
@@ -57,6 +63,7 @@ export const UpdateStaffBody = Type.Object(
     role: Type.Optional(RoleSchema),
     active: Type.Optional(Type.Boolean()),
     schedule: Type.Optional(DoctorSchedule),
+    grants: Type.Optional(Grants),
   },
   { additionalProperties: false },
 );

@@ -26,6 +26,7 @@ export interface UsersTable {
   password_hash: string;
   language: Generated<'en' | 'ar'>;
   active: Generated<boolean>;
+  grants: ColumnType<string[], string[] | undefined, string[]>;
   created_at: DefaultTimestamp;
   created_by: string | null;
   version: Generated<number>;

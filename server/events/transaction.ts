@@ -13,6 +13,8 @@ export interface Actor {
   sessionId: string | null;
   ip: string | null;
   displayName: string;
+  /** Assignable permissions this person holds on top of their role. */
+  grants?: readonly string[];
 }
 
 export interface AuditFacts {

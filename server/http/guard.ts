@@ -33,6 +33,7 @@ export interface SessionRow {
   username: string;
   display_name: string;
   language: 'en' | 'ar';
+  grants: string[];
 }
 
 /** Resolves a session token to its live session, touching it unless `touch` is false (event streams). */
@@ -42,7 +43,7 @@ export async function lookupSession(db: Db, token: string, idleMinutes: number, 
 }
 
 export function actorFromSession(row: SessionRow, ip: string): Actor {
-  return { userId: row.user_id, clinicId: row.clinic_id, role: row.role, sessionId: row.session_id, ip, displayName: row.display_name };
+  return { userId: row.user_id, clinicId: row.clinic_id, role: row.role, sessionId: row.session_id, ip, displayName: row.display_name, grants: row.grants };
 }
 
 /**
@@ -73,7 +74,7 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; config: Conf
     if (!session) {
       throw new AppError(token ? 'session_expired' : 'unauthenticated', token ? 'Your session has ended. Please sign in again.' : 'Please sign in.');
     }
-    if (!can(session.role, access.permission)) {
+    if (!can(session.role, access.permission, session.grants)) {
       await auditDenied(deps.db, request.actor!, `${request.method} ${request.routeOptions.url}`);
       throw new AppError('forbidden', 'Your role does not allow this action.');
     }

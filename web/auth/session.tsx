@@ -126,5 +126,5 @@ export function useMe(): Me {
 
 export function useCan(): (permission: Permission) => boolean {
   const me = useMe();
-  return useCallback((permission: Permission) => can(me.role, permission), [me.role]);
+  return useCallback((permission: Permission) => can(me.role, permission, me.grants), [me.role, me.grants]);
 }

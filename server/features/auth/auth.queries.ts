@@ -65,6 +65,7 @@ export async function loadMe(db: Kysely<Database>, userId: string) {
       'users.username',
       'users.display_name as displayName',
       'users.role',
+      'users.grants',
       'users.language',
     ])
     .where('users.id', '=', userId)

@@ -138,6 +138,25 @@ describe('no consultation before payment', () => {
     expect((await payAll(secretary, p2.id)).status).toBe(201);
   });
 
+  it('lets an admin give one secretary the waiver permission, and take it back', async () => {
+    const { clinic, secretary } = await clinicWithPrice(15_000);
+    const [p1, p2] = [await registerPatient(secretary), await registerPatient(secretary)];
+    await checkIn(secretary, p1.id);
+    await checkIn(secretary, p2.id);
+    const [c1] = await pendingCharges(secretary, p1.id);
+    const [c2] = await pendingCharges(secretary, p2.id);
+    const bad = await clinic.admin.request('PATCH', `/api/staff/${secretary.user.id}`, { grants: ['staff.manage'] });
+    expect(bad.status).toBe(400);
+    const granted = await clinic.admin.request('PATCH', `/api/staff/${secretary.user.id}`, { grants: ['billing.waive'] });
+    expect(granted.body.grants).toEqual(['billing.waive']);
+    expect((await secretary.request('GET', '/api/auth/me')).body.grants).toEqual(['billing.waive']);
+    // The same session: the grant applies from the next request on.
+    const waived = await secretary.request('POST', `/api/charges/${c1.id}/waive`, { reason: 'Staff family', version: c1.version });
+    expect(waived.status).toBe(200);
+    await clinic.admin.request('PATCH', `/api/staff/${secretary.user.id}`, { grants: [] });
+    expect((await secretary.request('POST', `/api/charges/${c2.id}/waive`, { reason: 'Staff family', version: c2.version })).status).toBe(403);
+  });
+
   it('cancels what a cancelled visit owed', async () => {
     const { secretary } = await clinicWithPrice(15_000);
     const patient = await registerPatient(secretary);

@@ -12,6 +12,7 @@ export async function listStaff(db: Kysely<Database>, onlyRole?: string): Promis
       'users.display_name',
       'users.role',
       'users.active',
+      'users.grants',
       'users.language',
       'doctor_profiles.slot_minutes',
       'doctor_profiles.consultation_type',
@@ -31,6 +32,7 @@ export async function listStaff(db: Kysely<Database>, onlyRole?: string): Promis
     displayName: u.display_name,
     role: u.role,
     active: u.active,
+    grants: u.grants as StaffMember['grants'],
     language: u.language,
     schedule:
       u.slot_minutes === null

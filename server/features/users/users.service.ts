@@ -49,6 +49,7 @@ export async function createStaff(deps: TxDeps, actor: Actor, body: CreateStaffB
           role: body.role,
           password_hash: passwordHash,
           language: body.language ?? 'en',
+          grants: [...(body.grants ?? [])],
           created_by: actor.userId,
         })
         .execute();
@@ -83,6 +84,7 @@ export async function updateStaff(deps: TxDeps, actor: Actor, id: string, body: 
         ...(body.displayName !== undefined && { display_name: body.displayName }),
         ...(body.role !== undefined && { role: body.role }),
         ...(body.active !== undefined && { active: body.active }),
+        ...(body.grants !== undefined && { grants: [...body.grants] }),
         version: (eb) => eb('version', '+', 1),
       })
       .where('id', '=', id)
@@ -92,7 +94,7 @@ export async function updateStaff(deps: TxDeps, actor: Actor, id: string, body: 
     }
     const roleChanged = body.role !== undefined && body.role !== current.role;
     if (body.active === false || roleChanged) await revokeUserSessions(tx.db, id, roleChanged ? 'role_changed' : 'deactivated');
-    tx.audit({ entityType: 'user', entityId: id, details: { changed: Object.keys(body) } });
+    tx.audit({ entityType: 'user', entityId: id, details: { changed: Object.keys(body), ...(body.grants && { grants: body.grants }) } });
     tx.emit('staff.changed', id);
     return (await q.listStaff(tx.db)).find((s) => s.id === id)!;
   });

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ActionIcon, Badge, Button, Group, Menu, Modal, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Badge, Button, Checkbox, Group, Menu, Modal, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconDots, IconUserPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -30,6 +30,9 @@ function StaffDialog({ editing, onClose }: { editing: Editing | null; onClose():
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [schedule, setSchedule] = useState<DoctorSchedule>(member?.schedule ?? DEFAULT_SCHEDULE);
+  const [mayWaive, setMayWaive] = useState(member?.grants.includes('billing.waive') ?? false);
+  // Admins waive by their role; for anyone else it is a grant of its own.
+  const grants = role !== 'admin' && mayWaive ? (['billing.waive'] as const) : ([] as const);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [showScheduleErrors, setShowScheduleErrors] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -54,10 +57,11 @@ function StaffDialog({ editing, onClose }: { editing: Editing | null; onClose():
           ...(displayName.trim() !== member.displayName && { displayName: displayName.trim() }),
           ...(role !== member.role && { role }),
           ...(role === 'doctor' && { schedule }),
+          ...(grants.length !== member.grants.length && { grants: [...grants] }),
         });
         notifySuccess(t('staff.saved', { name: displayName.trim() }));
       } else {
-        await createStaff({ username: username.trim(), displayName: displayName.trim(), role, password, ...(role === 'doctor' && { schedule }) });
+        await createStaff({ username: username.trim(), displayName: displayName.trim(), role, password, ...(role === 'doctor' && { schedule }), ...(grants.length > 0 && { grants: [...grants] }) });
         notifySuccess(t('staff.created', { name: displayName.trim() }));
       }
       void client.invalidateQueries({ queryKey: ['staff'] });
@@ -115,6 +119,9 @@ function StaffDialog({ editing, onClose }: { editing: Editing | null; onClose():
               />
               <PasswordInput label={t('staff.confirmPassword')} value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={errors.confirm} autoComplete="new-password" maxLength={200} required />
             </>
+          )}
+          {role !== 'admin' && (
+            <Checkbox label={t('staff.mayWaive')} description={t('staff.mayWaiveHint')} checked={mayWaive} onChange={(e) => setMayWaive(e.currentTarget.checked)} />
           )}
           {role === 'doctor' && <ScheduleEditor value={schedule} onChange={setSchedule} showErrors={showScheduleErrors} />}
           <FailureAlert message={failure} />
@@ -222,6 +229,11 @@ export function StaffPage() {
                   {!member.active && (
                     <Badge color="gray" size="sm">
                       {t('staff.inactive')}
+                    </Badge>
+                  )}
+                  {member.grants.includes('billing.waive') && (
+                    <Badge color="orange" variant="light" size="sm">
+                      {t('staff.mayWaiveBadge')}
                     </Badge>
                   )}
                   {member.id === me.userId && (
