@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
-import { Anchor, Badge, Button, Group, Modal, SegmentedControl, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { IconFileInvoice } from '@tabler/icons-react';
+import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { formatMinor, parseMinor, PAYMENT_METHODS, type Invoice, type PaymentMethod } from '../../../common/billing.ts';
+import { formatMinor, parseMinor, type Invoice, type PaymentMethod } from '../../../common/billing.ts';
 import { useCan, useMe } from '../../auth/session.tsx';
 import { useErrorMessage } from '../../ui/errors.ts';
 import { FailureAlert, LoadError, Loading } from '../../ui/ListState.tsx';
 import { notifySuccess } from '../../ui/notify.ts';
 import { formatDateTime } from '../../ui/time.ts';
-import { invoicePdfUrl, newIdempotencyKey, refund, useInvoice } from './billingApi.ts';
+import { newIdempotencyKey, refund, useInvoice } from './billingApi.ts';
+import { InvoicePdfLinks, MethodPicker } from './BillingParts.tsx';
 
 /** Refund of all or part of an invoice's lines, as a credit note. */
 function RefundForm({ invoice, onDone }: { invoice: Invoice; onDone(): void }) {
@@ -83,12 +83,7 @@ function RefundForm({ invoice, onDone }: { invoice: Invoice; onDone(): void }) {
             {t('billing.refund.chooseAmount')}
           </Text>
         )}
-        <div>
-          <Text size="sm" fw={500} id="refund-method" mb={4}>
-            {t('billing.refund.method')}
-          </Text>
-          <SegmentedControl aria-labelledby="refund-method" value={method} onChange={(v) => setMethod(v as PaymentMethod)} data={PAYMENT_METHODS.map((m) => ({ value: m, label: t(`billing.methods.${m}`) }))} />
-        </div>
+        <MethodPicker id="refund-method" label={t('billing.refund.method')} value={method} onChange={setMethod} />
         <Textarea label={t('billing.refund.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={500} required error={showErrors && reasonError} autosize minRows={2} />
         <FailureAlert message={failure} />
         <Group justify="flex-end">
@@ -129,20 +124,7 @@ export function InvoiceDialog({ invoiceId, onClose }: { invoiceId: string | null
               {formatDateTime(inv.issuedAt, me.timeZone, i18n.language)} · {patientName} · <span className="mono">{s.patient.mrn}</span>
             </Text>
           </Stack>
-          <Group gap="sm">
-            <Anchor href={invoicePdfUrl(inv.id, 'en')} target="_blank" rel="noopener">
-              <Group gap={4}>
-                <IconFileInvoice size={16} aria-hidden />
-                {t('billing.invoicePdfEnglish')}
-              </Group>
-            </Anchor>
-            <Anchor href={invoicePdfUrl(inv.id, 'ar')} target="_blank" rel="noopener">
-              <Group gap={4}>
-                <IconFileInvoice size={16} aria-hidden />
-                {t('billing.invoicePdfArabic')}
-              </Group>
-            </Anchor>
-          </Group>
+          <InvoicePdfLinks invoiceId={inv.id} />
         </Group>
         <Table.ScrollContainer minWidth={360}>
           <Table>

@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Anchor, Button, Checkbox, Group, Modal, SegmentedControl, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
-import { IconFileInvoice } from '@tabler/icons-react';
+import { Button, Checkbox, Group, Modal, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { formatMinor, parseMinor, type PaymentMethod, type PaymentResult } from '../../../common/billing.ts';
 import { useMe } from '../../auth/session.tsx';
 import { useErrorMessage } from '../../ui/errors.ts';
 import { FailureAlert, LoadError, Loading } from '../../ui/ListState.tsx';
-import { invoicePdfUrl, newIdempotencyKey, pay, useCharges } from './billingApi.ts';
+import { newIdempotencyKey, pay, useCharges } from './billingApi.ts';
+import { InvoicePdfLinks, MethodPicker } from './BillingParts.tsx';
 
 interface Props {
   opened: boolean;
@@ -15,8 +15,6 @@ interface Props {
   patientId: string | null;
   patientName: string;
 }
-
-const METHODS: PaymentMethod[] = ['cash', 'card', 'transfer'];
 
 /**
  * Takes a payment for a patient's open charges: one method or split over two, cash with the change
@@ -114,20 +112,7 @@ export function PaymentDialog({ opened, onClose, patientId, patientName }: Props
             {t('billing.pay.giveChange', { amount: money(result.changeMinor), currency })}
           </Text>
         )}
-        <Group>
-          <Anchor href={invoicePdfUrl(result.invoice.id, 'en')} target="_blank" rel="noopener">
-            <Group gap={4}>
-              <IconFileInvoice size={16} aria-hidden />
-              {t('billing.invoicePdfEnglish')}
-            </Group>
-          </Anchor>
-          <Anchor href={invoicePdfUrl(result.invoice.id, 'ar')} target="_blank" rel="noopener">
-            <Group gap={4}>
-              <IconFileInvoice size={16} aria-hidden />
-              {t('billing.invoicePdfArabic')}
-            </Group>
-          </Anchor>
-        </Group>
+        <InvoicePdfLinks invoiceId={result.invoice.id} />
         <Group justify="flex-end">
           <Button onClick={onClose}>{t('common.close')}</Button>
         </Group>
@@ -160,18 +145,7 @@ export function PaymentDialog({ opened, onClose, patientId, patientName }: Props
           <Title order={3} size="h4" aria-live="polite">
             {t('billing.pay.total', { amount: money(total), currency })}
           </Title>
-          <div>
-            <Text size="sm" fw={500} id="pay-method-label" mb={4}>
-              {t('billing.pay.method')}
-            </Text>
-            <SegmentedControl
-              aria-labelledby="pay-method-label"
-              value={method}
-              onChange={(v) => setMethod(v as PaymentMethod)}
-              data={METHODS.map((m) => ({ value: m, label: methodLabel(m) }))}
-              fullWidth
-            />
-          </div>
+          <MethodPicker id="pay-method-label" label={t('billing.pay.method')} value={method} onChange={setMethod} fullWidth />
           {method !== 'cash' && (
             <TextInput
               label={method === 'card' ? t('billing.pay.cardReference') : t('billing.pay.transferReference')}
@@ -186,15 +160,7 @@ export function PaymentDialog({ opened, onClose, patientId, patientName }: Props
           {split && (
             <Group grow align="flex-start" wrap="wrap">
               <div>
-                <Text size="sm" fw={500} id="pay-second-method" mb={4}>
-                  {t('billing.pay.secondMethod')}
-                </Text>
-                <SegmentedControl
-                  aria-labelledby="pay-second-method"
-                  value={secondMethod}
-                  onChange={(v) => setSecondMethod(v as PaymentMethod)}
-                  data={METHODS.map((m) => ({ value: m, label: methodLabel(m) }))}
-                />
+                <MethodPicker id="pay-second-method" label={t('billing.pay.secondMethod')} value={secondMethod} onChange={setSecondMethod} />
                 {showErrors && errors.sameMethod && (
                   <Text size="xs" c="red" role="alert">
                     {errors.sameMethod}
