@@ -142,6 +142,15 @@ test('the main screens in English and Arabic at phone, tablet and desktop widths
       },
     },
     { name: 'prices', as: 'admin', url: '/prices', ready: (p) => p.getByText('CONS-SPEC').waitFor() },
+    {
+      name: 'patient-billing',
+      as: 'secretary',
+      url: `/patients/${data.karim.id}`,
+      ready: async (p) => {
+        await p.getByRole('tab').nth(3).click();
+        await p.getByText(data.karimInvoice).waitFor();
+      },
+    },
   ];
 
   const unnamed: string[] = [];

@@ -13,6 +13,7 @@ import { notifySuccess } from '../../ui/notify.ts';
 import { navigate, RouterLink } from '../../ui/router.tsx';
 import { dateIn, formatDate, formatDateTime, formatTime } from '../../ui/time.ts';
 import { useAppointments } from '../appointments/appointmentsApi.ts';
+import { PatientBilling } from '../billing/PatientBilling.tsx';
 import { CheckInDialog } from '../visits/CheckInDialog.tsx';
 import { PatientForm } from './PatientForm.tsx';
 import { bodyOf, PATIENT_FIELDS, validatePatient, valuesOf, type PatientField, type PatientFormValues } from './patientForm.ts';
@@ -285,6 +286,7 @@ export function PatientPage({ id }: { id: string }) {
           <Tabs.Tab value="details">{t('patients.tabs.details')}</Tabs.Tab>
           {can('patients.history') && <Tabs.Tab value="history">{t('patients.tabs.history')}</Tabs.Tab>}
           {can('appointments.read') && <Tabs.Tab value="appointments">{t('patients.tabs.appointments')}</Tabs.Tab>}
+          {can('billing.read') && <Tabs.Tab value="billing">{t('patients.tabs.billing')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           {editing ? <EditPatient patient={p} onDone={() => setEditing(false)} /> : <Demographics patient={p} />}
@@ -297,6 +299,11 @@ export function PatientPage({ id }: { id: string }) {
         {can('appointments.read') && (
           <Tabs.Panel value="appointments" pt="md">
             <PatientAppointments id={p.id} />
+          </Tabs.Panel>
+        )}
+        {can('billing.read') && (
+          <Tabs.Panel value="billing" pt="md">
+            <PatientBilling patientId={p.id} />
           </Tabs.Panel>
         )}
       </Tabs>
