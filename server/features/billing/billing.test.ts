@@ -174,6 +174,31 @@ describe('no consultation before payment', () => {
   });
 });
 
+describe('clinics apart', () => {
+  it('never lets another clinic see, pay, refund or print this clinic’s billing', async () => {
+    const { secretary } = await clinicWithPrice(15_000);
+    const patient = await registerPatient(secretary);
+    await checkIn(secretary, patient.id);
+    const [charge] = await pendingCharges(secretary, patient.id);
+    const other = await t.createClinic();
+    const stranger = await other.addUser('secretary');
+    const pay = await stranger.request('POST', '/api/payments', { idempotencyKey: newKey(), patientId: patient.id, chargeIds: [charge.id], parts: [{ method: 'cash', amountMinor: 15_000 }] });
+    expect(pay.status).toBe(404);
+    expect((await stranger.request('GET', `/api/charges?patientId=${patient.id}`)).body.items).toEqual([]);
+    const invoice = (await payAll(secretary, patient.id)).body.invoice;
+    expect((await stranger.request('GET', `/api/invoices/${invoice.id}`)).status).toBe(404);
+    expect((await stranger.request('GET', `/api/invoices/${invoice.id}/pdf`)).status).toBe(404);
+    expect((await stranger.request('GET', `/api/invoices?q=${invoice.number}`)).body.items).toEqual([]);
+    expect((await other.admin.request('POST', `/api/invoices/${invoice.id}/refunds`, { idempotencyKey: newKey(), method: 'cash', reason: 'Not ours', lines: [{ chargeId: charge.id, amountMinor: 1 }] })).status).toBe(404);
+    expect((await other.admin.request('POST', `/api/charges/${charge.id}/waive`, { reason: 'Not ours', version: 1 })).status).toBe(404);
+    // Each clinic numbers its own invoices from 1.
+    const theirs = await registerPatient(stranger);
+    await setConsultationPrice(other.admin, 1_000);
+    await checkIn(stranger, theirs.id);
+    expect((await payAll(stranger, theirs.id)).body.invoice.number).toMatch(/-000001$/);
+  });
+});
+
 describe('payments', () => {
   let secretary: Session;
   let clinic: ClinicFixture;
