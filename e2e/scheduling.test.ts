@@ -75,10 +75,14 @@ test('an admin adds a doctor with working hours; a secretary books, meets a clas
   await booking.getByRole('button', { name: 'Book appointment' }).click();
   await booking.getByText('The doctor already has an appointment at that time. Choose another slot.').waitFor();
   await booking.getByRole('button', { name: 'Cancel' }).click();
+  // One dialog at a time: the booking dialog has finished closing before the next one opens.
+  await booking.waitFor({ state: 'hidden' });
 
   await page.getByRole('button', { name: 'Actions for the appointment of Nadia Farouk' }).first().click();
   await page.getByRole('menuitem', { name: 'Cancel appointment' }).click();
   const cancel = page.getByRole('dialog', { name: 'Cancel the appointment of Nadia Farouk' });
+  await cancel.getByRole('textbox', { name: 'Reason' }).waitFor();
+  await expect.poll(() => cancel.getByRole('textbox', { name: 'Reason' }).evaluate((el) => el === document.activeElement)).toBe(true);
   await cancel.getByRole('button', { name: 'Cancel appointment' }).click();
   await cancel.getByText('Give a reason.').waitFor();
   await cancel.getByRole('textbox', { name: 'Reason' }).fill('Patient asked to cancel');
