@@ -32,6 +32,11 @@ test('no consultation before payment: the doctor sees "awaiting payment", the se
   await checkIn.getByLabel('Doctor').selectOption({ label: 'Dr Omar Saleh' });
   await checkIn.getByRole('button', { name: 'Check in' }).click();
   await page.getByText('Huda Nasser checked in with queue number 1.').waitFor();
+  // The fee is owed, so the payment opens at once; she will pay in a moment, at the board.
+  const prompt = page.getByRole('dialog', { name: 'Payment: Huda Nasser' });
+  await prompt.getByText('To pay: 15.000 JOD').waitFor();
+  await prompt.getByRole('button', { name: 'Cancel' }).click();
+  await prompt.waitFor({ state: 'hidden' });
 
   // The doctor's queue shows her at once, marked awaiting payment, and she cannot be called in.
   const row = doctorPage.getByRole('listitem', { name: '1 Huda Nasser' });

@@ -49,7 +49,7 @@ function StatusGroup({ status, visits, children }: { status: VisitStatus; visits
   );
 }
 
-function TodaysAppointments() {
+function TodaysAppointments({ onAwaitingPayment }: { onAwaitingPayment(visit: Visit): void }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const can = useCan();
@@ -65,6 +65,7 @@ function TodaysAppointments() {
       notifySuccess(t('checkIn.done', { name: rowPatientName(visit, i18n.language), number: visit.queueNumber }));
       void client.invalidateQueries({ queryKey: ['visits'] });
       void client.invalidateQueries({ queryKey: ['appointments'] });
+      if (visit.status === 'awaiting_payment' && can('billing.collect')) onAwaitingPayment(visit);
     } catch (error) {
       notifyError(t('checkIn.failed'), message(error));
     } finally {
@@ -214,7 +215,7 @@ export function BoardPage() {
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>{content}</Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <TodaysAppointments />
+          <TodaysAppointments onAwaitingPayment={setPaying} />
         </Grid.Col>
       </Grid>
       <CheckInDialog opened={walkIn} onClose={() => setWalkIn(false)} />

@@ -4,7 +4,8 @@ import { Button, Group, Modal, NativeSelect, Paper, Radio, Stack, Text } from '@
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Visit } from '../../../common/visits.ts';
-import { useMe } from '../../auth/session.tsx';
+import { useCan, useMe } from '../../auth/session.tsx';
+import { PaymentDialog } from '../billing/PaymentDialog.tsx';
 import { useErrorMessage } from '../../ui/errors.ts';
 import { notifySuccess } from '../../ui/notify.ts';
 import { dateIn, formatTime } from '../../ui/time.ts';
@@ -103,10 +104,15 @@ function CheckInForm({ patient, onChangePatient, onDone }: { patient: CheckInPat
   );
 }
 
-/** Checks a patient in, for one of today's appointments or as a walk-in; finds the patient first if needed. */
+/**
+ * Checks a patient in, for one of today's appointments or as a walk-in; finds the patient first if
+ * needed. When the visit owes its consultation fee, the payment opens next, for whoever takes payments.
+ */
 export function CheckInDialog({ opened, onClose, patient }: { opened: boolean; onClose(): void; patient?: CheckInPatient }) {
   const { t, i18n } = useTranslation();
+  const can = useCan();
   const [picked, setPicked] = useState<CheckInPatient | null>(null);
+  const [paying, setPaying] = useState<Visit | null>(null);
   const current = patient ?? picked;
 
   function close() {
@@ -114,16 +120,24 @@ export function CheckInDialog({ opened, onClose, patient }: { opened: boolean; o
     onClose();
   }
 
+  function done(visit: Visit) {
+    close();
+    if (visit.status === 'awaiting_payment' && can('billing.collect')) setPaying(visit);
+  }
+
   return (
-    <Modal opened={opened} onClose={close} title={t('checkIn.title')} size="lg">
-      {current ? (
-        <CheckInForm key={current.id} patient={current} onChangePatient={patient ? undefined : () => setPicked(null)} onDone={close} />
-      ) : (
-        <PatientPicker
-          label={t('checkIn.findPatient')}
-          onPick={(p) => setPicked({ id: p.id, name: i18n.language === 'ar' && p.displayNameArabic ? p.displayNameArabic : p.displayName, mrn: p.mrn })}
-        />
-      )}
-    </Modal>
+    <>
+      <Modal opened={opened} onClose={close} title={t('checkIn.title')} size="lg">
+        {current ? (
+          <CheckInForm key={current.id} patient={current} onChangePatient={patient ? undefined : () => setPicked(null)} onDone={done} />
+        ) : (
+          <PatientPicker
+            label={t('checkIn.findPatient')}
+            onPick={(p) => setPicked({ id: p.id, name: i18n.language === 'ar' && p.displayNameArabic ? p.displayNameArabic : p.displayName, mrn: p.mrn })}
+          />
+        )}
+      </Modal>
+      <PaymentDialog opened={paying !== null} onClose={() => setPaying(null)} patientId={paying?.patientId ?? null} patientName={paying ? rowPatientName(paying, i18n.language) : ''} />
+    </>
   );
 }
