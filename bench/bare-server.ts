@@ -125,7 +125,8 @@ app.post('/api/payments', async (request, reply) => {
   const now = new Date();
   const hash = createHash('sha256').update(JSON.stringify({ chargeIds: body.chargeIds, parts: body.parts, patientId: body.patientId })).digest('hex');
   const result = await inClinic(async (client) => {
-    if ((await run(client, PAYMENT.patientExists(body.patientId))).length === 0) return null;
+    const [patient] = await run(client, PAYMENT.patient(body.patientId));
+    if (!patient) return null;
     const inserted = await run(client, PAYMENT.insertPayment({ id: paymentId, clinicId, patientId: body.patientId, key: body.idempotencyKey, hash, total, userId, now }));
     if (inserted.length === 0) return null;
     const visits = await run(client, PAYMENT.lockVisits(chargeId));
@@ -135,7 +136,6 @@ app.post('/api/payments', async (request, reply) => {
     await run(client, PAYMENT.chargeHistory({ clinicId, chargeId, userId }));
     await run(client, PAYMENT.paymentPart({ clinicId, paymentId, amount: total }));
     const [clinic] = await run(client, PAYMENT.clinicFacts);
-    const [patient] = await run(client, PAYMENT.patient(body.patientId));
     const year = Number(localDate(now, clinic.time_zone).slice(0, 4));
     const [{ last_value: seq }] = await run(client, PAYMENT.nextInvoiceNumber(clinicId, year));
     const number = `INV-${year}-${String(seq).padStart(6, '0')}`;

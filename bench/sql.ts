@@ -114,7 +114,10 @@ export const CHECK_IN = {
  * payment, in order, without the session lookup and the audit/outbox insert: as Kysely compiles them.
  */
 export const PAYMENT = {
-  patientExists: (patientId: string): Statement => ({ text: 'select "id" from "patients" where "id" = $1', values: [patientId] }),
+  patient: (patientId: string): Statement => ({
+    text: 'select "id", "mrn", "given_name_latin", "family_name_latin", "given_name_arabic", "family_name_arabic" from "patients" where "id" = $1',
+    values: [patientId],
+  }),
   insertPayment: (p: { id: string; clinicId: string; patientId: string; key: string; hash: string; total: number; userId: string; now: Date }): Statement => ({
     text: 'insert into "payments" ("id", "clinic_id", "patient_id", "idempotency_key", "request_hash", "total_minor", "received_by", "received_at") values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict ("clinic_id", "idempotency_key") do nothing returning "id"',
     values: [p.id, p.clinicId, p.patientId, p.key, p.hash, p.total, p.userId, p.now],
@@ -137,10 +140,6 @@ export const PAYMENT = {
     values: [p.clinicId, p.paymentId, 'cash', p.amount, p.amount, null],
   }),
   clinicFacts: 'select "name", "currency", "time_zone" from "clinics"',
-  patient: (patientId: string): Statement => ({
-    text: 'select "id", "mrn", "given_name_latin", "family_name_latin", "given_name_arabic", "family_name_arabic" from "patients" where "id" = $1',
-    values: [patientId],
-  }),
   nextInvoiceNumber: (clinicId: string, year: number): Statement => ({
     text: 'insert into "document_counters" ("clinic_id", "series", "year", "last_value") values ($1, $2, $3, $4) on conflict ("clinic_id", "series", "year") do update set "last_value" = document_counters.last_value + 1 returning "last_value"',
     values: [clinicId, 'INV', year, 1],

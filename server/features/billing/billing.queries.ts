@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Charge, CreditNoteSummary, Invoice, InvoiceSnapshot, InvoiceSummary, PaymentMethod, Service, ServiceKind } from '../../../common/billing.ts';
 import type { Database, ServicesTable } from '../../db/schema.ts';
-import { displayNames } from '../patients/patients.queries.ts';
+import { foldForSearch } from '../../../common/patients.ts';
+import { displayNames, escapeLike } from '../patients/patients.queries.ts';
 
 type Db = Kysely<Database>;
 
@@ -108,6 +109,15 @@ export async function listCharges(db: Db, filter: { patientId?: string; visitId?
 export async function findCharge(db: Db, id: string): Promise<Charge | null> {
   const row = await chargeQuery(db).where('c.id', '=', id).executeTakeFirst();
   return row ? toCharge(row) : null;
+}
+
+/** The patient as an invoice names them; also how a payment checks that the patient exists. */
+export async function invoicePatient(db: Db, id: string) {
+  return db
+    .selectFrom('patients')
+    .select(['id', 'mrn', 'given_name_latin', 'family_name_latin', 'given_name_arabic', 'family_name_arabic'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Locks charges in id order, so transactions locking overlapping sets never deadlock. */
@@ -223,9 +233,10 @@ export async function searchInvoices(db: Db, filter: { text?: string; from?: Dat
   if (filter.to) query = query.where('i.issued_at', '<', filter.to);
   if (filter.text) {
     const text = filter.text.trim();
-    const like = '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+    // Names are matched the way patient search matches them: folded (case, accents, Arabic variants).
+    const name = '%' + escapeLike(foldForSearch(text)) + '%';
     query = query.where((eb) =>
-      eb.or([eb('i.number', 'ilike', like), eb('p.mrn', '=', text.replace(/^MRN-?/i, '')), eb('p.search_name', 'like', like.toLowerCase())]),
+      eb.or([eb('i.number', 'ilike', '%' + escapeLike(text) + '%'), eb('p.mrn', '=', text.replace(/^MRN-?/i, '')), eb('p.search_name', 'like', name)]),
     );
   }
   const rows = await query.orderBy('i.issued_at', 'desc').limit(100).execute();

@@ -307,9 +307,8 @@ export async function pay(deps: BillingDeps, actor: Actor, body: PaymentBody): P
   const total = body.parts.reduce((sum, p) => sum + p.amountMinor, 0);
   return writeTx(deps, actor, 'payment.create', async (tx) => {
     tx.audit({ entityType: 'payment', entityId: paymentId, patientId: body.patientId, details: { totalMinor: total, charges: body.chargeIds.length } });
-    if (!(await tx.db.selectFrom('patients').select('id').where('id', '=', body.patientId).executeTakeFirst())) {
-      throw new AppError('not_found', 'No such patient.');
-    }
+    const patient = await q.invoicePatient(tx.db, body.patientId);
+    if (!patient) throw new AppError('not_found', 'No such patient.');
     // Concurrent requests with one key wait here for the first to finish, then find its payment.
     const inserted = await tx.db
       .insertInto('payments')
@@ -353,7 +352,7 @@ export async function pay(deps: BillingDeps, actor: Actor, body: PaymentBody): P
       .insertInto('payment_parts')
       .values(parts.map((p) => ({ clinic_id: actor.clinicId, payment_id: paymentId, method: p.method, amount_minor: p.amountMinor, tendered_minor: p.tenderedMinor, reference: p.reference })))
       .execute();
-    await issueInvoice(tx, deps.clock, paymentId, body.patientId, charges, parts);
+    await issueInvoice(tx, deps.clock, paymentId, patient, charges, parts);
     await releasePaidVisits(tx, deps.clock, visits, 'paid');
     tx.emit('billing.changed', body.patientId);
     return paymentResult(tx, paymentId);
@@ -368,16 +367,12 @@ async function issueInvoice(
   tx: Tx,
   clock: Clock,
   paymentId: string,
-  patientId: string,
+  patient: NonNullable<Awaited<ReturnType<typeof q.invoicePatient>>>,
   charges: Awaited<ReturnType<typeof q.lockCharges>>,
   parts: PaymentPart[],
 ): Promise<string> {
+  const patientId = patient.id;
   const clinic = await clinicFacts(tx);
-  const patient = await tx.db
-    .selectFrom('patients')
-    .select(['id', 'mrn', 'given_name_latin', 'family_name_latin', 'given_name_arabic', 'family_name_arabic'])
-    .where('id', '=', patientId)
-    .executeTakeFirstOrThrow();
   const names = displayNames(patient);
   const lines = charges.map((c) => {
     const amount = q.minor(c.amount_minor);

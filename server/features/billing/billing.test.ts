@@ -314,6 +314,12 @@ describe('payments', () => {
     expect(byNumber.body.items.map((i: { id: string }) => i.id)).toEqual([paid.body.invoice.id]);
     const byName = await secretary.request('GET', '/api/invoices?q=qudsi');
     expect(byName.body.items.map((i: { id: string }) => i.id)).toEqual([paid.body.invoice.id]);
+    // Names match as patient search matches them: accents and case folded away.
+    const accented = await registerPatient(secretary, { givenNameLatin: 'José', familyNameLatin: 'Fernández' });
+    await checkIn(secretary, accented.id);
+    const accentedPaid = await payAll(secretary, accented.id);
+    const folded = await secretary.request('GET', `/api/invoices?q=${encodeURIComponent('JOSÉ Fernández')}`);
+    expect(folded.body.items.map((i: { id: string }) => i.id)).toEqual([accentedPaid.body.invoice.id]);
     const byDate = await secretary.request('GET', '/api/invoices?from=2031-06-11');
     expect(byDate.body.items).toEqual([]);
 
